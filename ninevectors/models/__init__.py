@@ -1,0 +1,1 @@
+"""Shapes of the domain shared by every layer."""

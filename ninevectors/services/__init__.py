@@ -1,0 +1,1 @@
+"""Business logic, framework-free: nothing here imports Reflex."""
