@@ -1,0 +1,98 @@
+"""Cosmos-style partial updates applied in Python (used by the SQL backend).
+
+Semantics follow Cosmos DB's patch API: ``add`` inserts into arrays (``-`` appends) and
+creates or replaces object members; ``set`` creates or replaces; ``replace`` and ``remove``
+need the target to exist; ``incr`` adds to a number (creating it when missing). The parent
+of the target must exist: paths are never created recursively.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ninevectors.services.store._common import pointer_segments, validate_patch
+from ninevectors.services.store.base import InvalidItem, Item, PatchOperation
+
+
+def apply_patch(item: Item, operations: list[PatchOperation]) -> Item:
+    """Return a patched copy of ``item``; the original is left untouched."""
+    validate_patch(operations)
+    result = copy.deepcopy(item)
+    for index, operation in enumerate(operations):
+        try:
+            _apply_one(result, operation)
+        except InvalidItem as exc:
+            where = f"patch operation {index} ({operation.op} {operation.path})"
+            raise InvalidItem(f"{where}: {exc}") from exc
+    return result
+
+
+def _apply_one(document: Item, operation: PatchOperation) -> None:
+    segments = pointer_segments(operation.path)
+    parent = _parent(document, segments[:-1])
+    key = segments[-1]
+    if isinstance(parent, list):
+        _apply_to_list(parent, key, operation)
+    elif isinstance(parent, dict):
+        _apply_to_dict(parent, key, operation)
+    else:
+        raise InvalidItem("the parent of the target is not an object or array")
+
+
+def _parent(document: Item, segments: list[str]) -> Any:
+    node: Any = document
+    for segment in segments:
+        if isinstance(node, dict) and segment in node:
+            node = node[segment]
+        elif isinstance(node, list):
+            node = node[_index(node, segment, allow_end=False)]
+        else:
+            raise InvalidItem("the parent of the target does not exist")
+    return node
+
+
+def _index(array: list[Any], segment: str, allow_end: bool) -> int:
+    if not segment.isdigit():
+        raise InvalidItem(f"invalid array index {segment!r}")
+    index = int(segment)
+    if index > len(array) or (index == len(array) and not allow_end):
+        raise InvalidItem("array index out of bounds")
+    return index
+
+
+def _apply_to_dict(parent: dict[str, Any], key: str, operation: PatchOperation) -> None:
+    if operation.op in ("set", "add"):
+        parent[key] = copy.deepcopy(operation.value)
+    elif operation.op == "replace":
+        if key not in parent:
+            raise InvalidItem("the target to replace does not exist")
+        parent[key] = copy.deepcopy(operation.value)
+    elif operation.op == "remove":
+        if key not in parent:
+            raise InvalidItem("the target to remove does not exist")
+        del parent[key]
+    else:
+        parent[key] = _increment(parent.get(key), operation.value)
+
+
+def _apply_to_list(parent: list[Any], key: str, operation: PatchOperation) -> None:
+    if operation.op == "add":
+        position = len(parent) if key == "-" else _index(parent, key, allow_end=True)
+        parent.insert(position, copy.deepcopy(operation.value))
+        return
+    position = _index(parent, key, allow_end=False)
+    if operation.op in ("set", "replace"):
+        parent[position] = copy.deepcopy(operation.value)
+    elif operation.op == "remove":
+        del parent[position]
+    else:
+        parent[position] = _increment(parent[position], operation.value)
+
+
+def _increment(current: Any, amount: int | float) -> int | float:
+    if current is None:
+        return amount
+    if isinstance(current, bool) or not isinstance(current, int | float):
+        raise InvalidItem("cannot increment a value that is not a number")
+    return current + amount
