@@ -61,7 +61,9 @@ class BlobStorage(Protocol):
 
     def list(self, prefix: str) -> list[BlobInfo]: ...
 
-    def download_url(self, name: str, expires_in_seconds: int = 900, filename: str | None = None) -> str:
+    def download_url(
+        self, name: str, expires_in_seconds: int = 900, filename: str | None = None
+    ) -> str:
         """A time-limited URL a browser can fetch: SAS on Azure, an HMAC-signed URL served
         by our own route for the local folder."""
         ...
