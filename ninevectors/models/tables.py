@@ -1,0 +1,216 @@
+"""Relational tables (SQLite by default, PostgreSQL in production), managed by Alembic.
+
+Every change here needs a migration in ``alembic/versions``; the drift test in
+``tests/integration/test_migrations.py`` fails when models and migrations disagree.
+Datetimes are always timezone-aware UTC, on SQLite too (see ``UtcDateTime``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+AUDIT_SEVERITIES = ("info", "warning", "error", "critical")
+METRIC_TYPES = ("api-calls", "ai-tokens", "storage-gb", "assessments", "users", "emails")
+TOKEN_PURPOSES = ("reset", "invitation")
+OUTBOX_STATUSES = ("queued", "sent", "failed")
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that always stores and returns aware UTC datetimes.
+
+    SQLite keeps no offset, so values are converted to UTC on the way in and marked UTC on
+    the way out; a naive datetime handed in is taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _when(*, index: bool = False) -> Any:
+    return Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False, index=index)
+    )
+
+
+def _maybe_when() -> Any:
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+
+    id: str = Field(primary_key=True, max_length=50)  # "org_..."
+    name: str = Field(max_length=200)
+    domain: str | None = Field(default=None, max_length=255, index=True)
+    status: str = Field(default="active", max_length=20)  # active, suspended, deleted
+    created_at: datetime = _when()
+
+
+class Subscription(SQLModel, table=True):
+    __tablename__ = "subscriptions"
+
+    subscription_id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    organization_id: str = Field(
+        sa_column=Column(
+            String(50),
+            ForeignKey("organizations.id", name="fk_subscriptions_organization_id"),
+            nullable=False,
+            index=True,
+        )
+    )
+    stripe_customer_id: str = Field(max_length=100, index=True)
+    stripe_price_id: str = Field(max_length=100)
+    status: str = Field(max_length=20)  # active, canceled, past_due, trialing
+    current_period_start: datetime = _when()
+    current_period_end: datetime = _when()
+    cancel_at_period_end: bool = Field(default=False)
+    trial_end: datetime | None = _maybe_when()
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_logs"
+    __table_args__ = (
+        Index("ix_audit_logs_timestamp_org", "timestamp", "organization_id"),
+        Index("ix_audit_logs_org_timestamp", "organization_id", "timestamp"),
+        Index("ix_audit_logs_action", "action"),
+    )
+
+    log_id: int | None = Field(
+        default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True)
+    )
+    timestamp: datetime = _when()  # indexed by ix_audit_logs_timestamp_org
+    # None for events no tenant owns (e.g. a sign-in attempt for an unknown e-mail).
+    organization_id: str | None = Field(default=None, max_length=50)
+    user_id: str | None = Field(default=None, max_length=50)
+    action: str = Field(max_length=100)  # user.created, assessment.completed, ...
+    resource: str = Field(max_length=100)
+    resource_id: str | None = Field(default=None, max_length=100)
+    ip_address: str | None = Field(default=None, max_length=45)
+    user_agent: str | None = Field(default=None, max_length=500)
+    details: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))  # JSON
+    severity: str = Field(default="info", max_length=20)
+
+
+class UsageMetric(SQLModel, table=True):
+    __tablename__ = "usage_metrics"
+    __table_args__ = (Index("ix_usage_metrics_org_period", "organization_id", "billing_period"),)
+
+    metric_id: int | None = Field(
+        default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True)
+    )
+    organization_id: str = Field(max_length=50)
+    metric_type: str = Field(max_length=50)  # one of METRIC_TYPES
+    quantity: float = Field(sa_column=Column(Numeric(18, 6, asdecimal=False), nullable=False))
+    timestamp: datetime = _when()
+    billing_period: str = Field(max_length=7)  # YYYY-MM
+
+
+class UserCredential(SQLModel, table=True):
+    __tablename__ = "user_credentials"
+    __table_args__ = (
+        UniqueConstraint("email", name="uq_user_credentials_email"),
+        CheckConstraint("email = lower(email)", name="ck_user_credentials_email_lower"),
+    )
+
+    user_id: str = Field(primary_key=True, max_length=50)
+    organization_id: str = Field(max_length=50, index=True)
+    email: str = Field(max_length=320)  # always lower-case
+    password_hash: str | None = Field(default=None, max_length=255)
+    failed_login_count: int = Field(default=0)
+    locked_until: datetime | None = _maybe_when()
+    is_active: bool = Field(default=True)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class OneTimeToken(SQLModel, table=True):
+    """Reset and invitation tokens: only the SHA-256 hex of the token is ever stored."""
+
+    __tablename__ = "one_time_tokens"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(max_length=20)  # reset, invitation
+    user_id: str | None = Field(default=None, max_length=50, index=True)
+    organization_id: str = Field(max_length=50, index=True)
+    email: str = Field(max_length=320, index=True)
+    role: str | None = Field(default=None, max_length=20)
+    expires_at: datetime = _when()
+    used_at: datetime | None = _maybe_when()
+    created_at: datetime = _when()
+    created_by: str | None = Field(default=None, max_length=50)
+
+
+class OutboxEmail(SQLModel, table=True):
+    __tablename__ = "outbox_emails"
+    __table_args__ = (Index("ix_outbox_emails_org_created", "organization_id", "created_at"),)
+
+    id: str = Field(
+        default_factory=lambda: f"mail_{uuid.uuid4().hex}", primary_key=True, max_length=50
+    )
+    organization_id: str | None = Field(default=None, max_length=50)
+    to_address: str = Field(max_length=320)
+    subject: str = Field(max_length=500)
+    text_body: str = Field(sa_column=Column(Text(), nullable=False))
+    html_body: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    created_at: datetime = _when()
+    sent_at: datetime | None = _maybe_when()
+    status: str = Field(default="queued", max_length=20)  # queued, sent, failed
+    error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+
+
+RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
+    Organization,
+    Subscription,
+    AuditLog,
+    UsageMetric,
+    UserCredential,
+    OneTimeToken,
+    OutboxEmail,
+)
