@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +31,12 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     app_name: str = "9Vectors"
-    frontend_port: int = Field(default=3000, ge=1, le=65535)
-    backend_port: int = Field(default=8000, ge=1, le=65535)
-    public_url: str = "http://localhost:3000"
+    # The production build serves page and backend from one process on `port`;
+    # `make dev` (hot reload) puts the backend on `dev_backend_port`.
+    port: int = Field(default=3000, ge=1, le=65535)
+    dev_backend_port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str = ""  # defaults to http://localhost:{port}
+    api_url: str = ""  # where the page reaches the backend; defaults to public_url
     data_dir: Path = PROJECT_ROOT / ".data"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
 
@@ -73,6 +76,15 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> Settings:
+        """Where people reach the app (links in e-mails, signed download URLs)."""
+        if not self.public_url:
+            self.public_url = f"http://localhost:{self.port}"
+        if not self.api_url:
+            self.api_url = self.public_url
+        return self
 
     @property
     def resolved_database_url(self) -> str:

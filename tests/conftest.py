@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.redis_server",
     "tests.fixtures.azurite",
     "tests.fixtures.cosmos",
+    "tests.fixtures.database",
 ]

@@ -1,0 +1,1 @@
+"""HTTP routes served beside the Reflex app (health, readiness, downloads, webhooks)."""

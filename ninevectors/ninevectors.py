@@ -1,0 +1,81 @@
+"""Builds the Reflex app: pages, theme and the HTTP routes served beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+from starlette.applications import Starlette
+
+from ninevectors.api import downloads, health
+from ninevectors.framework import get_framework
+from ninevectors.pages import account, admin, auth
+from ninevectors.pages.explorer import learn, vector_page, vector_route
+from ninevectors.pages.landing import landing
+from ninevectors.pages.not_found import not_found
+from ninevectors.routes import Route
+from ninevectors.settings import get_settings
+from ninevectors.state.admin_audit import AdminAuditState, AdminOutboxState
+from ninevectors.state.admin_organization import AdminOrganizationState
+from ninevectors.state.admin_users import AdminUsersState
+from ninevectors.state.auth_pages import AcceptInviteState, LoginState, ResetPasswordState
+from ninevectors.state.dashboard import DashboardState
+from ninevectors.state.profile import ProfileState
+from ninevectors.state.session import SessionState
+
+STYLESHEETS = ["/styles.css"]
+
+
+def _api() -> Starlette:
+    return Starlette(routes=[*health.routes, *downloads.routes])
+
+
+def _pages() -> list[tuple[Callable[[], rx.Component], str, str, object]]:
+    """(page, route, title, on_load) of every page but the per-vector ones."""
+    public = SessionState.load_session
+    return [
+        (landing, Route.HOME, "Strategic assessment", public),
+        (learn, Route.LEARN, "Learn the 9 Vectors", public),
+        (auth.login, Route.LOGIN, "Sign in", LoginState.load),
+        (auth.sign_up, Route.SIGN_UP, "Create your organization", public),
+        (auth.forgot_password, Route.FORGOT_PASSWORD, "Reset your password", public),
+        (
+            auth.reset_password,
+            Route.RESET_PASSWORD,
+            "Choose a new password",
+            ResetPasswordState.load,
+        ),
+        (auth.accept_invite, Route.ACCEPT_INVITE, "Join your team", AcceptInviteState.load),
+        (account.dashboard, Route.DASHBOARD, "Dashboard", DashboardState.load),
+        (account.profile, Route.PROFILE, "Your profile", ProfileState.load),
+        (admin.admin_users, Route.ADMIN_USERS, "People", AdminUsersState.load),
+        (
+            admin.admin_organization,
+            Route.ADMIN_ORGANIZATION,
+            "Organization settings",
+            AdminOrganizationState.load,
+        ),
+        (admin.admin_audit, Route.ADMIN_AUDIT, "Audit log", AdminAuditState.load),
+        (admin.admin_outbox, Route.ADMIN_OUTBOX, "E-mail outbox", AdminOutboxState.load),
+    ]
+
+
+def build_app() -> rx.App:
+    name = get_settings().app_name
+    app = rx.App(stylesheets=STYLESHEETS, api_transformer=_api())
+    for page, route, title, on_load in _pages():
+        app.add_page(page, route=route, title=f"{title} · {name}", on_load=on_load)
+    for vector in get_framework().vectors:
+        app.add_page(
+            lambda v=vector: vector_page(v),
+            route=vector_route(vector),
+            title=f"{vector.name} · Learn the 9 Vectors · {name}",
+            on_load=SessionState.load_session,
+        )
+    app.add_page(
+        not_found, route="404", title=f"Page not found · {name}", on_load=SessionState.load_session
+    )
+    return app
+
+
+app = build_app()

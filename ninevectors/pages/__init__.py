@@ -1,0 +1,1 @@
+"""One module per page; a page is a function returning components."""

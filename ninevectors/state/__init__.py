@@ -1,0 +1,1 @@
+"""Reflex State classes, one per page or feature; thin — the work is in services."""

@@ -1,0 +1,175 @@
+"""States of the signed-out pages: sign up, log in, forgot/reset password, accept invitation.
+
+Handlers receive form data straight from the browser: it is untrusted, and the identity
+services validate it (pydantic) and answer with a specific message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+import reflex as rx
+
+from ninevectors.routes import Route
+from ninevectors.services.identity import auth, invitations, password_reset, signup
+from ninevectors.state.session import SessionState, friendly_error
+
+
+def _safe_next(value: str) -> str:
+    """Only same-site paths: an attacker's ?next=https://evil.example must not redirect."""
+    path = unquote(value or "")
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return Route.DASHBOARD
+    if path.startswith((Route.LOGIN, Route.LOGOUT, Route.SIGN_UP)):
+        return Route.DASHBOARD
+    return path
+
+
+def _form(form_data: Any) -> dict[str, Any]:
+    return dict(form_data) if isinstance(form_data, dict) else {}
+
+
+class LoginState(SessionState):
+    error: str = ""
+    notice: str = ""
+    busy: bool = False
+
+    @rx.event
+    def load(self) -> rx.event.EventSpec | None:
+        self.error = ""
+        params = self.router.url.query_parameters
+        if params.get("expired"):
+            self.notice = "Your session has expired. Please sign in again."
+        elif params.get("signed_out"):
+            self.notice = "You are signed out."
+        else:
+            self.notice = ""
+        if self._principal() is not None:
+            return rx.redirect(_safe_next(params.get("next", "")))
+        return None
+
+    @rx.event
+    def submit(self, form_data: dict) -> rx.event.EventSpec | None:
+        data = _form(form_data)
+        ip_address, user_agent = self._client()
+        try:
+            result = auth.login(data.get("email"), data.get("password"), ip_address, user_agent)
+        except Exception as error:  # noqa: BLE001 — shown to the person, never raised
+            self.error = friendly_error(error)
+            self.notice = ""
+            return None
+        self.error = ""
+        self._begin_session(result)
+        return rx.redirect(_safe_next(self.router.url.query_parameters.get("next", "")))
+
+
+class SignUpState(SessionState):
+    error: str = ""
+    error_field: str = ""
+
+    @rx.event
+    def submit(self, form_data: dict) -> rx.event.EventSpec | None:
+        ip_address, user_agent = self._client()
+        try:
+            result = signup.sign_up(_form(form_data), ip_address, user_agent)
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+            self.error_field = str(getattr(error, "field", ""))
+            return None
+        self.error = self.error_field = ""
+        self._begin_session(result)
+        return rx.redirect(Route.DASHBOARD + "?welcome=1")
+
+
+class ForgotPasswordState(SessionState):
+    message: str = ""
+    error: str = ""
+
+    @rx.event
+    def submit(self, form_data: dict) -> None:
+        try:
+            self.message = password_reset.request_reset(_form(form_data).get("email"))
+            self.error = ""
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+            self.message = ""
+
+
+class ResetPasswordState(SessionState):
+    email: str = ""
+    error: str = ""
+    link_error: str = ""
+    done: bool = False
+
+    def _token(self) -> str:
+        return self.router.url.query_parameters.get("token", "")
+
+    @rx.event
+    def load(self) -> None:
+        self.error = ""
+        self.done = False
+        try:
+            self.email = password_reset.check_reset_token(self._token())
+            self.link_error = ""
+        except Exception as error:  # noqa: BLE001
+            self.email = ""
+            self.link_error = friendly_error(error)
+
+    @rx.event
+    def submit(self, form_data: dict) -> None:
+        data = _form(form_data)
+        if data.get("new_password") != data.get("confirm_password"):
+            self.error = "The two passwords do not match."
+            return
+        try:
+            password_reset.reset_password(self._token(), data.get("new_password"))
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+            return
+        self.error = ""
+        self.done = True
+
+
+class AcceptInviteState(SessionState):
+    organization: str = ""
+    email: str = ""
+    role_label: str = ""
+    link_error: str = ""
+    error: str = ""
+
+    def _token(self) -> str:
+        return self.router.url.query_parameters.get("token", "")
+
+    @rx.event
+    def load(self) -> None:
+        self.error = ""
+        try:
+            info = invitations.describe_invitation(self._token())
+        except Exception as error:  # noqa: BLE001
+            self.link_error = friendly_error(error)
+            return
+        self.link_error = ""
+        self.organization = info.organization_name
+        self.email = info.email
+        self.role_label = info.role_label
+
+    @rx.event
+    def submit(self, form_data: dict) -> rx.event.EventSpec | None:
+        data = _form(form_data)
+        ip_address, user_agent = self._client()
+        try:
+            result = invitations.accept_invitation(
+                self._token(),
+                data.get("first_name"),
+                data.get("last_name"),
+                data.get("password"),
+                ip_address,
+                user_agent,
+            )
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+            return None
+        self.error = ""
+        self._begin_session(result)
+        return rx.redirect(Route.DASHBOARD + "?welcome=1")

@@ -1,0 +1,137 @@
+"""The signed-in person, re-checked on every page load and every handler that touches data.
+
+The browser keeps only an opaque session token (a cookie); who it belongs to, their role and
+its expiry live server-side in the cache (see services/identity/auth.py). Page states inherit
+from :class:`SessionState` and call :meth:`SessionState._authorize` before any data.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+import reflex as rx
+
+from ninevectors.models.principal import Principal
+from ninevectors.routes import Route
+from ninevectors.services.errors import ConflictError, Forbidden, NotFoundError, ValidationFailed
+from ninevectors.services.identity import auth, organizations, roles, users
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BRAND_COLOR = "#0d9488"
+
+
+def friendly_error(error: Exception) -> str:
+    """What a person is told about a refused action: never a stack trace."""
+    if isinstance(error, ValidationFailed | Forbidden | NotFoundError | ConflictError):
+        return str(error)
+    log.exception("unexpected error in a page handler", exc_info=error)
+    return "Something went wrong on our side. Please try again."
+
+
+class SessionState(rx.State):
+    session_token: str = rx.Cookie(
+        "", name="nv_session", path="/", same_site="strict", max_age=auth.SESSION_MAX_AGE
+    )
+    user_id: str = ""
+    user_name: str = ""
+    user_email: str = ""
+    role: str = ""
+    organization_id: str = ""
+    organization_name: str = ""
+    brand_color: str = DEFAULT_BRAND_COLOR
+    permissions: list[str] = []
+    # False while a protected page checks access; True when the person may see it.
+    allowed: bool = False
+
+    def _client(self) -> tuple[str | None, str | None]:
+        ip_address = self.router.session.client_ip or None
+        user_agent = self.router.headers.user_agent or None
+        return ip_address, (user_agent[:500] if user_agent else None)
+
+    def _forget(self) -> None:
+        self.user_id = self.user_name = self.user_email = self.role = ""
+        self.organization_id = self.organization_name = ""
+        self.brand_color = DEFAULT_BRAND_COLOR
+        self.permissions = []
+        self.allowed = False
+
+    def _remember(self, principal: Principal) -> None:
+        if (principal.user_id, principal.role) == (self.user_id, self.role):
+            return
+        user = users.get_current_user(principal)
+        organization = organizations.get_organization(principal)
+        self.user_id = principal.user_id
+        self.role = principal.role
+        self.user_name = user.full_name
+        self.user_email = user.email
+        self.organization_id = principal.organization_id
+        self.organization_name = organization.name
+        self.brand_color = organization.settings.branding.colors.primary or DEFAULT_BRAND_COLOR
+        self.permissions = sorted(roles.permissions_of(principal.role))
+
+    def _principal(self) -> Principal | None:
+        """The live session's principal (its expiry pushed back), or None."""
+        if not self.session_token:
+            self._forget()
+            return None
+        ip_address, user_agent = self._client()
+        principal = auth.resolve_session(self.session_token, ip_address, user_agent)
+        if principal is None:
+            self._forget()
+            return None
+        self._remember(principal)
+        return principal
+
+    def _login_redirect(self) -> rx.event.EventSpec:
+        expired = "&expired=1" if self.session_token else ""
+        self.session_token = ""
+        path = self.router.url.path or Route.DASHBOARD
+        return rx.redirect(f"{Route.LOGIN}?next={quote(path, safe='/')}{expired}")
+
+    def _authorize(self, permission: str | None = None) -> Principal | rx.event.EventSpec:
+        """The principal when signed in (and holding ``permission``), else the redirect to
+        return. A signed-in person without the permission stays on the page, which then shows
+        "not allowed" (``allowed`` is False) and no data."""
+        principal = self._principal()
+        if principal is None:
+            return self._login_redirect()
+        self.allowed = permission is None or roles.has_permission(principal.role, permission)
+        return principal
+
+    def _begin_session(self, result: auth.LoginResult) -> None:
+        self.session_token = result.token
+        self.user_id = self.role = ""  # force a fresh _remember
+        self._remember(result.principal)
+
+    @rx.event
+    def load_session(self) -> None:
+        """on_load of public pages: only refreshes the header's view of the session."""
+        self._principal()
+
+    @rx.event
+    def log_out(self) -> rx.event.EventSpec:
+        ip_address, user_agent = self._client()
+        if self.session_token:
+            auth.logout(self.session_token, ip_address, user_agent)
+        self.session_token = ""
+        self._forget()
+        return rx.redirect(f"{Route.LOGIN}?signed_out=1")
+
+    @rx.var(cache=True)
+    def is_authenticated(self) -> bool:
+        return bool(self.user_id)
+
+    @rx.var(cache=True)
+    def can_manage_users(self) -> bool:
+        return roles.USERS_MANAGE in self.permissions or roles.USERS_INVITE in self.permissions
+
+    @rx.var(cache=True)
+    def can_manage_organization(self) -> bool:
+        return roles.ORG_MANAGE in self.permissions
+
+    @rx.var(cache=True)
+    def initials(self) -> str:
+        parts = [p for p in self.user_name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
