@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from ninevectors.components.forms import link_button
 from ninevectors.framework import get_framework
 from ninevectors.routes import Route
 from ninevectors.state.session import SessionState
@@ -154,8 +155,8 @@ def _mobile_menu() -> rx.Component:
 
 def _sign_in_links() -> rx.Component:
     return rx.hstack(
-        rx.link(rx.button("Sign in", variant="soft"), href=Route.LOGIN, id="header-sign-in"),
-        rx.desktop_only(rx.link(rx.button("Start free"), href=Route.SIGN_UP)),
+        link_button("Sign in", Route.LOGIN, variant="soft", id="header-sign-in"),
+        rx.desktop_only(link_button("Start free", Route.SIGN_UP)),
     )
 
 

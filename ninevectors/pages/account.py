@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ninevectors.components.forms import error_callout, field, notice_callout
+from ninevectors.components.forms import error_callout, field, link_button, notice_callout
 from ninevectors.components.layout import app_shell
 from ninevectors.routes import Route
 from ninevectors.state.dashboard import DashboardState
@@ -47,10 +47,10 @@ def dashboard() -> rx.Component:
                     "No assessments yet",
                     "Assessments you run or take part in will appear here, with their progress "
                     "and results.",
-                    rx.link(rx.button("Learn the 9 Vectors", variant="soft"), href=Route.LEARN),
+                    link_button("Learn the 9 Vectors", Route.LEARN, variant="soft"),
                     rx.cond(
                         SessionState.can_manage_users,
-                        rx.link(rx.button("Invite your team"), href=Route.ADMIN_USERS),
+                        link_button("Invite your team", Route.ADMIN_USERS),
                     ),
                 ),
                 spacing="4",

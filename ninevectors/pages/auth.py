@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ninevectors.components.forms import auth_card, error_callout, field, notice_callout
+from ninevectors.components.forms import (
+    auth_card,
+    error_callout,
+    field,
+    link_button,
+    notice_callout,
+)
 from ninevectors.components.layout import app_shell
 from ninevectors.routes import Route
 from ninevectors.state.auth_pages import (
@@ -140,7 +146,7 @@ def reset_password() -> rx.Component:
                             color_scheme="green",
                             role="status",
                         ),
-                        rx.link(rx.button("Sign in"), href=Route.LOGIN),
+                        link_button("Sign in", Route.LOGIN),
                     ),
                     rx.vstack(
                         rx.text("For ", rx.text.strong(ResetPasswordState.email)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ninevectors.components.forms import link_button
 from ninevectors.components.layout import app_shell
 from ninevectors.components.palette import CATEGORY_BLURBS, CATEGORY_COLORS
 from ninevectors.framework import get_framework
@@ -22,9 +23,9 @@ def _hero() -> rx.Component:
             color=rx.color("gray", 11),
         ),
         rx.hstack(
-            rx.link(rx.button("Start free", size="3"), href=Route.SIGN_UP),
-            rx.link(rx.button("Sign in", size="3", variant="outline"), href=Route.LOGIN),
-            rx.link(rx.button("Learn the 9 Vectors", size="3", variant="ghost"), href=Route.LEARN),
+            link_button("Start free", Route.SIGN_UP, size="3"),
+            link_button("Sign in", Route.LOGIN, size="3", variant="outline"),
+            link_button("Learn the 9 Vectors", Route.LEARN, size="3", variant="ghost"),
             wrap="wrap",
             spacing="3",
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ninevectors.components.forms import link_button
 from ninevectors.components.layout import app_shell
 from ninevectors.routes import Route
 
@@ -14,8 +15,8 @@ def not_found() -> rx.Component:
             rx.heading("Page not found", size="8", as_="h1", id="not-found-heading"),
             rx.text("There is no page at this address. It may have moved, or the link is wrong."),
             rx.hstack(
-                rx.link(rx.button("Go home"), href=Route.HOME),
-                rx.link(rx.button("Learn the 9 Vectors", variant="outline"), href=Route.LEARN),
+                link_button("Go home", Route.HOME),
+                link_button("Learn the 9 Vectors", Route.LEARN, variant="outline"),
             ),
             spacing="4",
             padding_y="3em",

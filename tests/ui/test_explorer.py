@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -26,14 +27,14 @@ def test_explorer_shows_nine_vectors_in_three_categories(page: Page, app_url: st
     expect(page.locator(".vector-card")).to_have_count(9)
     assets = page.locator(".category-section", has_text="Assets")
     expect(assets.locator(".vector-card")).to_have_text(
-        [r"Market.*", r"People.*", r"Financial.*"], use_inner_text=True
+        [re.compile("^Market"), re.compile("^People"), re.compile("^Financial")]
     )
 
 
 def test_opening_a_vector_shows_its_sub_lenses_and_themes(page: Page, app_url: str) -> None:
     page.goto(app_url + "/learn")
     page.get_by_role("link", name="Market vector").click()
-    expect(page).to_have_url(f"{app_url}/learn/market/")
+    expect(page).to_have_url(re.compile(r"/learn/market/?$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Market")
     expect(page.locator(".sub-lens")).to_have_count(5)
     expect(page.locator(".theme")).to_have_count(28)

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from ninevectors.services.store._common import encode_token, query_fingerprint
 from ninevectors.services.store.base import (
     ContainerSpec,
+    Filter,
+    InvalidItem,
     NotFound,
     PatchOperation,
     Query,
@@ -145,3 +148,18 @@ def test_concurrent_patches_from_separate_engines_lose_no_update(tmp_path: Path)
         thread.join()
     assert errors == []
     assert first.get("things", "o", "counter")["n"] == 100
+
+
+def test_type_longer_than_its_column_is_still_filterable(store: SqlDocumentStore) -> None:
+    long_type = "t" * 80
+    store.create("things", {"id": "a", "partitionKey": "o", "type": long_type})
+    query = Query(filters=(Filter("type", "=", long_type),))
+    assert [i["id"] for i in store.query("things", "o", query).items] == ["a"]
+
+
+def test_tampered_keyset_token_is_refused(store: SqlDocumentStore) -> None:
+    query = Query(order_by="n")
+    for position in ([{"x": 1}, 0, "", "a"], [1, 2], "abc"):
+        token = encode_token(query_fingerprint("things", "o", query), position)
+        with pytest.raises(InvalidItem):
+            store.query("things", "o", Query(order_by="n", continuation=token))

@@ -35,6 +35,7 @@ from ninevectors.services.store._common import (
     decode_token,
     encode_token,
     field_path,
+    is_scalar,
     query_fingerprint,
     scalar_kind,
     validate_filter,
@@ -56,6 +57,7 @@ from ninevectors.services.store.base import (
     Query,
 )
 
+_TYPE_LENGTH = 64
 metadata = sa.MetaData()
 
 store_items = sa.Table(
@@ -64,7 +66,7 @@ store_items = sa.Table(
     sa.Column("container", sa.String(64), primary_key=True),
     sa.Column("partition_key", sa.String(255), primary_key=True),
     sa.Column("id", sa.String(255), primary_key=True),
-    sa.Column("type", sa.String(64), nullable=True),
+    sa.Column("type", sa.String(_TYPE_LENGTH), nullable=True),  # copy of body.type for indexing
     sa.Column("etag", sa.String(36), nullable=False),
     sa.Column("body", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
     sa.Column("expires_at", sa.Float, nullable=True),  # epoch seconds; NULL = never
@@ -307,7 +309,7 @@ class SqlDocumentStore:
             "container": spec.name,
             "partition_key": body["partitionKey"],
             "id": body["id"],
-            "type": kind if isinstance(kind, str) and len(kind) <= 64 else None,
+            "type": kind if isinstance(kind, str) and len(kind) <= _TYPE_LENGTH else None,
             "etag": str(uuid.uuid4()),
             "body": body,
             "expires_at": None if ttl is None or ttl == -1 else now + ttl,
@@ -366,7 +368,7 @@ class SqlDocumentStore:
             return self._column_condition(self._json.binary(column), flt)
         if flt.field == "type" and flt.op in ("=", "in"):
             values = flt.value if flt.op == "in" else [flt.value]
-            if all(isinstance(v, str) for v in values):
+            if all(isinstance(v, str) and len(v) <= _TYPE_LENGTH for v in values):
                 return _T.type.in_(list(values))
         j = self._json
         if flt.op == "exists":
@@ -417,7 +419,7 @@ class SqlDocumentStore:
 
     @staticmethod
     def _after(keys: list[ColumnElement[Any]], last: Any, descending: bool) -> ColumnElement[bool]:
-        if not isinstance(last, list) or len(last) != len(keys):
+        if not isinstance(last, list) or len(last) != len(keys) or not all(map(is_scalar, last)):
             raise InvalidItem("continuation token does not match this query")
         row = sa.tuple_(*keys)
         position = sa.tuple_(*(sa.literal(value) for value in last))
