@@ -28,18 +28,38 @@ CONTAINER = "assessments"
 PARTITION = "org_bench"
 
 
+Opened = tuple[object, Callable[[], None]]  # the store, and what refreshes planner statistics
+
+
+def _analyze(url: str) -> Callable[[], None]:
+    """ANALYZE after the bulk load, as autovacuum would do within a minute in production:
+    without statistics PostgreSQL may read a point lookup through the (container, partition,
+    type) index and filter 10,000 rows instead of using the primary key."""
+
+    def run() -> None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE store_items")
+        engine.dispose()
+
+    return run
+
+
 @contextmanager
-def sqlite_store() -> Iterator[object]:
+def sqlite_store() -> Iterator[Opened]:
     from ninevectors.services.store.sql import SqlDocumentStore
 
     with tempfile.TemporaryDirectory() as folder:
-        store = SqlDocumentStore(f"sqlite:///{folder}/store.db")
-        yield store
+        url = f"sqlite:///{folder}/store.db"
+        store = SqlDocumentStore(url)
+        yield store, _analyze(url)
         store.close()
 
 
 @contextmanager
-def postgres_store() -> Iterator[object]:
+def postgres_store() -> Iterator[Opened]:
     from ninevectors.services.store.sql import SqlDocumentStore
     from tests.fixtures.postgres import admin_url, create_database, drop_database
 
@@ -49,14 +69,14 @@ def postgres_store() -> Iterator[object]:
         raise RuntimeError(f"PostgreSQL not reachable at {admin.render_as_string()}")
     store = SqlDocumentStore(url)
     try:
-        yield store
+        yield store, _analyze(url)
     finally:
         store.close()
         drop_database(admin, url)
 
 
 @contextmanager
-def cosmos_store() -> Iterator[object]:
+def cosmos_store() -> Iterator[Opened]:
     from ninevectors.services.store.cosmos import CosmosDocumentStore
     from tests.fixtures.cosmos import COSMOS_EMULATOR_KEY, start_emulator
     from tests.servers import stop_process
@@ -68,7 +88,7 @@ def cosmos_store() -> Iterator[object]:
         process, endpoint = started
         try:
             store = CosmosDocumentStore(endpoint, COSMOS_EMULATOR_KEY, "bench", verify_tls=False)
-            yield store
+            yield store, lambda: None
             store.close()
         finally:
             stop_process(process)
@@ -127,11 +147,13 @@ def run(name: str, args: argparse.Namespace) -> list[str]:
     items = make_items(args.items)
     ids = [str(item["id"]) for item in items]
     query = Query(order_by="createdAt", limit=100)
-    with BACKENDS[name]() as store:
+    with BACKENDS[name]() as (store, analyze):
         store.ensure_containers(CONTAINERS)  # type: ignore[attr-defined]
         start = time.perf_counter()
         seed(store, items, args.seed_workers)
         seeded = time.perf_counter() - start
+        if not args.no_analyze:
+            analyze()
         get = store.get  # type: ignore[attr-defined]
         run_query = store.query  # type: ignore[attr-defined]
         first = run_query(CONTAINER, PARTITION, query)  # also warms up
@@ -155,6 +177,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100, help="queries to time")
     parser.add_argument("--backends", default="sqlite,postgres,cosmos")
     parser.add_argument("--seed-workers", type=int, default=8, help="threads creating items")
+    parser.add_argument("--no-analyze", action="store_true", help="skip ANALYZE after seeding")
     args = parser.parse_args()
     random.seed(9)
     print(f"{args.items} items in one partition")
