@@ -3,9 +3,10 @@ organization A with organization B's ids, answers "not found"/"forbidden" or wit
 and leaves B's data as it was.
 
 Entry points are discovered by introspection (every public function whose first parameter is
-``principal`` in the identity, audit and e-mail modules); ``CALLS`` says how to call each one,
-and the test fails when a discovered function has no entry, so a new entry point cannot
-slip in untested. Runs on the SQL document store (SQLite) with the memory and Redis caches.
+``principal`` in the identity, assessments, audit and e-mail modules); ``CALLS`` says how to
+call each one, and the test fails when a discovered function has no entry, so a new entry
+point cannot slip in untested. Runs on the SQL document store (SQLite) with the memory and
+Redis caches.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import pytest
 import redis
 from sqlmodel import select
 
+import ninevectors.services.assessments as assessments_package
 import ninevectors.services.identity as identity_package
+from ninevectors.models.assessment import AssessmentItem
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import AuditLog, OneTimeToken, OutboxEmail, UserCredential
-from ninevectors.services import audit
+from ninevectors.services import assessments, audit
 from ninevectors.services import email as mail
 from ninevectors.services.backends import get_store, reset_backends
 from ninevectors.services.database import session_scope
@@ -44,6 +47,8 @@ from ninevectors.settings import get_settings
 from tests.unit.test_identity_support import CHEAP_HASHER, PASSWORD, add_user, sign_up
 
 B_ORG_NAME = "Beta Secret Project"
+B_ASSESSMENT_NAME = "Beta Confidential Review"
+B_NOTE = "beta-only-note"
 
 
 @dataclass
@@ -53,13 +58,20 @@ class TenantB:
     member_id: str
     member_email: str
     invitation_id: str
+    assessment_id: str
 
     def markers(self) -> list[str]:
         """Strings that must never appear in what organization A is shown."""
         return [
             self.org_id, self.admin_id, self.member_id, self.member_email, self.invitation_id,
             "bob@beta.example", "guest@beta.example", B_ORG_NAME,
+            self.assessment_id, B_ASSESSMENT_NAME, B_NOTE, "invitee@beta.example",
         ]  # fmt: skip
+
+    def assessment(self) -> AssessmentItem:
+        return AssessmentItem.model_validate(
+            get_store().get("assessments", self.org_id, self.assessment_id)
+        )
 
 
 def _modules() -> list[ModuleType]:
@@ -67,7 +79,12 @@ def _modules() -> list[ModuleType]:
         importlib.import_module(f"{identity_package.__name__}.{info.name}")
         for info in pkgutil.iter_modules(identity_package.__path__)
     ]
-    return [*found, audit, mail]
+    mine = [
+        importlib.import_module(f"{assessments_package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(assessments_package.__path__)
+        if not info.name.startswith("_")
+    ]
+    return [*found, *mine, audit, mail]
 
 
 def discover_principal_functions() -> dict[str, Callable[..., Any]]:
@@ -116,6 +133,46 @@ CALLS: dict[str, Call] = {
         audit.export_csv(p),
     ),
     "email.list_outbox": lambda p, b: mail.list_outbox(p, page_size=500),
+    # assessments
+    "assessments.can_manage": lambda p, b: assessments.can_manage(p, b.assessment()),
+    "assessments.create_assessment": lambda p, b: assessments.create_assessment(
+        p, {"name": "A's own", "type": "360-review", "subject_user_id": b.member_id}
+    ),
+    "assessments.get_assessment": lambda p, b: assessments.get_assessment(p, b.assessment_id),
+    "assessments.list_assessments": lambda p, b: (
+        assessments.list_assessments(p, {"search": "Beta"}),
+        assessments.list_assessments(p, {"page_size": 100}),
+    ),
+    "assessments.update_assessment": lambda p, b: assessments.update_assessment(
+        p, b.assessment_id, {"name": "Taken over"}
+    ),
+    "assessments.change_status": lambda p, b: assessments.change_status(
+        p, b.assessment_id, "archived"
+    ),
+    "assessments.start_next_round": lambda p, b: assessments.start_next_round(p, b.assessment_id),
+    "participants.add_participant": lambda p, b: assessments.add_participant(
+        p, b.assessment_id, {"user_id": p.user_id}
+    ),
+    "participants.remove_participant": lambda p, b: assessments.remove_participant(
+        p, b.assessment_id, b.assessment().participants[-1].key
+    ),
+    "participants.list_participants": lambda p, b: assessments.list_participants(
+        p, b.assessment_id
+    ),
+    "participants.claim_pending_participations": lambda p, b: (
+        assessments.claim_pending_participations(p)
+    ),
+    "reminders.send_reminders": lambda p, b: assessments.send_reminders(p, b.assessment_id),
+    "presence.touch_presence": lambda p, b: assessments.touch_presence(p, b.assessment_id),
+    "presence.leave_presence": lambda p, b: assessments.leave_presence(p, b.assessment_id),
+    "responses.open_response": lambda p, b: assessments.open_response(p, b.assessment_id),
+    "responses.save_answer": lambda p, b: assessments.save_answer(
+        p, b.assessment_id, "1.1.1", {"rating": 1, "notes": "overwritten"}
+    ),
+    "responses.set_position": lambda p, b: assessments.set_position(p, b.assessment_id, "1.2"),
+    "responses.record_time": lambda p, b: assessments.record_time(p, b.assessment_id, 100),
+    "responses.submit_response": lambda p, b: assessments.submit_response(p, b.assessment_id),
+    "responses.get_my_response": lambda p, b: assessments.get_my_response(p, b.assessment_id),
 }
 
 
@@ -152,8 +209,15 @@ def build_tenant_b() -> TenantB:
     member = add_user(admin, "mia@beta.example", Role.MEMBER).principal
     invitation = invitations.invite(admin, "guest@beta.example", Role.VIEWER)
     users.update_profile(member, {"title": "Beta insider"})
+    assessment = assessments.create_assessment(admin, {"name": B_ASSESSMENT_NAME})
+    assessments.add_participant(admin, assessment.id, {"user_id": member.user_id})
+    assessments.add_participant(admin, assessment.id, {"email": "invitee@beta.example"})
+    assessments.change_status(admin, assessment.id, "in-progress")
+    assessments.open_response(member, assessment.id)
+    assessments.save_answer(member, assessment.id, "1.1.1", {"rating": 4, "notes": B_NOTE})
+    assessments.touch_presence(member, assessment.id)
     return TenantB(admin.organization_id, admin.user_id, member.user_id, "mia@beta.example",
-                   invitation.id)  # fmt: skip
+                   invitation.id, assessment.id)  # fmt: skip
 
 
 def snapshot_b(b: TenantB) -> dict[str, Any]:
@@ -163,7 +227,7 @@ def snapshot_b(b: TenantB) -> dict[str, Any]:
         container: sorted(
             (store.query(container, b.org_id, Query(limit=500)).items), key=lambda i: i["id"]
         )
-        for container in ("organizations", "users", "invitations")
+        for container in ("organizations", "users", "invitations", "assessments", "responses")
     }
     with session_scope() as db:
         creds = db.exec(select(UserCredential).where(UserCredential.organization_id == b.org_id))
