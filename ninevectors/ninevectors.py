@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 
 from ninevectors.api import downloads, health
 from ninevectors.framework import get_framework
-from ninevectors.pages import account, admin, auth
+from ninevectors.pages import account, admin, assessments, auth, wizard
 from ninevectors.pages.explorer import learn, vector_page, vector_route
 from ninevectors.pages.landing import landing
 from ninevectors.pages.not_found import not_found
@@ -18,10 +18,13 @@ from ninevectors.settings import get_settings
 from ninevectors.state.admin_audit import AdminAuditState, AdminOutboxState
 from ninevectors.state.admin_organization import AdminOrganizationState
 from ninevectors.state.admin_users import AdminUsersState
+from ninevectors.state.assessments import AssessmentDetailState, AssessmentsState
 from ninevectors.state.auth_pages import AcceptInviteState, LoginState, ResetPasswordState
 from ninevectors.state.dashboard import DashboardState
 from ninevectors.state.profile import ProfileState
+from ninevectors.state.results import ResultsState
 from ninevectors.state.session import SessionState
+from ninevectors.state.wizard import WizardState
 
 STYLESHEETS = ["/styles.css"]
 
@@ -48,6 +51,10 @@ def _pages() -> list[tuple[Callable[[], rx.Component], str, str, object]]:
         (auth.accept_invite, Route.ACCEPT_INVITE, "Join your team", AcceptInviteState.load),
         (account.dashboard, Route.DASHBOARD, "Dashboard", DashboardState.load),
         (account.profile, Route.PROFILE, "Your profile", ProfileState.load),
+        (assessments.assessment_list, Route.ASSESSMENTS, "Assessments", AssessmentsState.load),
+        (assessments.assessment_detail, Route.ASSESSMENT, "Assessment", AssessmentDetailState.load),
+        (wizard.wizard, Route.ASSESSMENT_TAKE, "Take the assessment", WizardState.load),
+        (assessments.results, Route.ASSESSMENT_RESULTS, "Your results", ResultsState.load),
         (admin.admin_users, Route.ADMIN_USERS, "People", AdminUsersState.load),
         (
             admin.admin_organization,

@@ -75,6 +75,8 @@ def not_allowed() -> rx.Component:
     )
 
 
-def link_button(text: str, href: str, **props: object) -> rx.Component:
+def link_button(
+    text: str | rx.Component | rx.Var, href: str | rx.Var, **props: object
+) -> rx.Component:
     """A link styled as a button: one interactive element (an <a>), not a button in a link."""
     return rx.button(rx.link(text, href=href, underline="none"), as_child=True, **props)

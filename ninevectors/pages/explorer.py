@@ -69,7 +69,11 @@ def _filter_results() -> rx.Component:
                 rx.vstack(
                     rx.text(
                         ExplorerState.matches.length(),
-                        " matching themes",
+                        rx.cond(
+                            ExplorerState.matches.length() == 1,
+                            " matching theme",
+                            " matching themes",
+                        ),
                         size="2",
                         color=rx.color("gray", 10),
                         role="status",

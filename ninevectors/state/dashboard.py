@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ninevectors.models.principal import Principal
+from ninevectors.services import assessments
 from ninevectors.state.session import SessionState
 
 
@@ -17,4 +18,6 @@ class DashboardState(SessionState):
         if not isinstance(outcome, Principal):
             return outcome
         self.welcome = bool(self.router.url.query_parameters.get("welcome"))
+        # People invited by e-mail to an assessment before they had an account join it now.
+        assessments.claim_pending_participations(outcome)
         return None

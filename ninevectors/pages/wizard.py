@@ -1,0 +1,330 @@
+"""The assessment wizard page: vector and sub-lens navigation beside the theme matrix.
+
+Every input has an ARIA label naming its theme, so a screen reader announces theme, rating
+and confidence; radio groups move with the arrow keys, Tab moves between inputs.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ninevectors.components.layout import app_shell
+from ninevectors.state.wizard import (
+    NOT_SURE,
+    RATING_CHOICES,
+    SubLensLink,
+    ThemeRow,
+    VectorNav,
+    WizardState,
+)
+
+SCALE = {
+    "1": "Critical weakness",
+    "2": "Weak",
+    "3": "Adequate",
+    "4": "Strong",
+    "5": "Clear strength",
+}
+
+
+def _rating_group(row: ThemeRow) -> rx.Component:
+    return rx.radio_group.root(
+        rx.hstack(
+            *[
+                rx.el.label(
+                    rx.radio_group.item(value=choice, aria_label=f"{choice} – {SCALE[choice]}"),
+                    rx.text(choice, size="2"),
+                    style={"display": "flex", "gap": "0.25em", "alignItems": "center"},
+                )
+                for choice in RATING_CHOICES
+            ],
+            rx.el.label(
+                rx.radio_group.item(value=NOT_SURE, aria_label="Not sure or not applicable"),
+                rx.text("Not sure", size="2", color=rx.color("gray", 10)),
+                style={"display": "flex", "gap": "0.25em", "alignItems": "center"},
+            ),
+            spacing="3",
+            wrap="wrap",
+        ),
+        value=row.rating,
+        on_change=lambda value: WizardState.set_rating(row.id, value),
+        disabled=WizardState.read_only,
+        aria_label="Rating for " + row.name,
+        class_name="rating-group",
+    )
+
+
+def _confidence_group(row: ThemeRow) -> rx.Component:
+    return rx.radio_group.root(
+        rx.hstack(
+            *[
+                rx.el.label(
+                    rx.radio_group.item(value=choice, aria_label=f"Confidence {choice} of 5"),
+                    rx.text(choice, size="1"),
+                    style={"display": "flex", "gap": "0.2em", "alignItems": "center"},
+                )
+                for choice in RATING_CHOICES
+            ],
+            spacing="2",
+        ),
+        value=row.confidence,
+        on_change=lambda value: WizardState.set_confidence(row.id, value),
+        disabled=WizardState.read_only,
+        aria_label="Confidence for " + row.name,
+        class_name="confidence-group",
+        size="1",
+    )
+
+
+def _theme_card(row: ThemeRow) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(row.name, size="3", as_="h3"),
+                rx.code(row.id, size="1", color_scheme="gray"),
+                align="center",
+            ),
+            rx.grid(
+                rx.vstack(
+                    rx.text("Rating", size="1", weight="bold"), _rating_group(row), spacing="1"
+                ),
+                rx.vstack(
+                    rx.text("Confidence", size="1", weight="bold"),
+                    _confidence_group(row),
+                    spacing="1",
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text_area(
+                value=row.notes,
+                on_change=lambda value: WizardState.set_notes(row.id, value),
+                debounce_timeout=400,
+                placeholder="Notes (what makes you say so?)",
+                aria_label="Notes for " + row.name,
+                max_length=2000,
+                read_only=WizardState.read_only,
+                width="100%",
+                rows="2",
+                class_name="notes",
+            ),
+            rx.text_area(
+                value=row.evidence,
+                on_change=lambda value: WizardState.set_evidence(row.id, value),
+                debounce_timeout=600,
+                placeholder="Evidence: one reference per line (document, link, figure)",
+                aria_label="Evidence for " + row.name,
+                read_only=WizardState.read_only,
+                width="100%",
+                rows="1",
+                class_name="evidence",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        id="theme-card-" + row.id,
+        class_name="theme-card",
+        width="100%",
+    )
+
+
+def _sub_lens_link(link: SubLensLink) -> rx.Component:
+    return rx.button(
+        rx.text(link.name, size="2", text_align="left", flex="1"),
+        rx.text(link.answered, "/", link.total, size="1", color=rx.color("gray", 10)),
+        on_click=WizardState.go_to(link.id),
+        variant=rx.cond(link.id == WizardState.sub_lens_id, "soft", "ghost"),
+        width="100%",
+        justify="between",
+        aria_current=rx.cond(link.id == WizardState.sub_lens_id, "step", "false"),
+        class_name="sub-lens-link",
+    )
+
+
+def _vector_nav(vector: VectorNav) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.box(width="10px", height="10px", border_radius="50%", background=vector.color),
+            rx.text(vector.name, weight="bold", size="2"),
+            rx.spacer(),
+            rx.text(
+                vector.answered,
+                "/",
+                vector.total,
+                size="1",
+                color=rx.color("gray", 10),
+                class_name="vector-progress",
+            ),
+            align="center",
+            width="100%",
+        ),
+        rx.foreach(vector.sub_lenses, _sub_lens_link),
+        spacing="1",
+        width="100%",
+        padding_bottom="0.5em",
+    )
+
+
+def _navigation() -> rx.Component:
+    return rx.el.nav(
+        rx.vstack(rx.foreach(WizardState.nav, _vector_nav), spacing="2", width="100%"),
+        aria_label="Vectors and sub-lenses",
+        style={"width": "100%"},
+    )
+
+
+def _header() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(WizardState.assessment_name, size="6", as_="h1"),
+            rx.spacer(),
+            rx.text(
+                WizardState.saved_at,
+                size="1",
+                color=rx.color("green", 11),
+                role="status",
+                id="save-status",
+            ),
+            rx.el.span(WizardState.saves, id="save-count", hidden=True),
+            width="100%",
+            align="center",
+        ),
+        rx.hstack(
+            rx.progress(value=WizardState.percent, width="12em", aria_label="Overall progress"),
+            rx.text(
+                WizardState.answered,
+                " of ",
+                WizardState.total,
+                " themes answered",
+                size="2",
+                id="overall-progress",
+            ),
+            rx.cond(
+                WizardState.others_present.length() > 0,
+                rx.badge(
+                    "Also here: ",
+                    rx.foreach(WizardState.others_present, rx.text),
+                    color_scheme="blue",
+                ),
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            WizardState.read_only,
+            rx.callout(
+                rx.cond(
+                    WizardState.submitted,
+                    "You have submitted this response; it can no longer be changed.",
+                    "This assessment is not open for answers.",
+                ),
+                icon="lock",
+                color_scheme="gray",
+                id="read-only-notice",
+            ),
+        ),
+        rx.cond(
+            WizardState.save_error != "",
+            rx.callout(
+                WizardState.save_error,
+                icon="triangle_alert",
+                color_scheme="red",
+                role="alert",
+                id="save-error",
+            ),
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
+def _sub_lens_body() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.box(
+                width="12px",
+                height="12px",
+                border_radius="50%",
+                background=WizardState.vector_color,
+            ),
+            rx.text(WizardState.vector_name, weight="bold"),
+            rx.text("·", color=rx.color("gray", 9)),
+            rx.text(WizardState.position, color=rx.color("gray", 10), size="2"),
+            align="center",
+        ),
+        rx.heading(WizardState.sub_lens_name, size="5", as_="h2", id="sub-lens-heading"),
+        rx.text(WizardState.vector_description, size="2", color=rx.color("gray", 11)),
+        rx.text(
+            "Rate each theme for your organization today: 1 critical weakness · 2 weak · "
+            "3 adequate · 4 strong · 5 clear strength. Confidence: how sure you are.",
+            size="1",
+            color=rx.color("gray", 10),
+        ),
+        rx.foreach(WizardState.rows, _theme_card),
+        rx.hstack(
+            rx.button(
+                "Previous",
+                on_click=WizardState.previous_sub_lens,
+                disabled=WizardState.is_first,
+                variant="soft",
+                id="previous-sub-lens",
+            ),
+            rx.spacer(),
+            rx.cond(
+                WizardState.is_last,
+                rx.cond(
+                    ~WizardState.read_only,
+                    rx.button(
+                        "Submit response",
+                        on_click=WizardState.submit,
+                        id="submit-response",
+                        color_scheme="green",
+                    ),
+                ),
+                rx.button("Next", on_click=WizardState.next_sub_lens, id="next-sub-lens"),
+            ),
+            width="100%",
+            padding_top="0.5em",
+        ),
+        rx.cond(
+            WizardState.submit_error != "",
+            rx.callout(
+                WizardState.submit_error,
+                icon="triangle_alert",
+                color_scheme="red",
+                role="alert",
+                id="submit-error",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def wizard() -> rx.Component:
+    return app_shell(
+        rx.cond(
+            WizardState.load_error != "",
+            rx.callout(
+                WizardState.load_error, icon="triangle_alert", color_scheme="red", id="load-error"
+            ),
+            rx.cond(
+                WizardState.rows.length() > 0,
+                rx.vstack(
+                    _header(),
+                    rx.grid(
+                        rx.box(_navigation(), class_name="wizard-nav"),
+                        _sub_lens_body(),
+                        columns=rx.breakpoints(initial="1", md="16em 1fr"),
+                        spacing="5",
+                        width="100%",
+                    ),
+                    rx.moment(interval=30_000, on_change=WizardState.tick, display="none"),
+                    width="100%",
+                    spacing="4",
+                ),
+                rx.spinner(aria_label="Loading the assessment"),
+            ),
+        )
+    )

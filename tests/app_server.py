@@ -1,0 +1,106 @@
+"""Start the production build of the app on a free loopback port (browser tests, benches)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+from tests.servers import PROJECT_ROOT, free_port, start_process, stop_process
+
+STARTUP_TIMEOUT_S = 420
+TOOLS = PROJECT_ROOT / "tools" / "node_modules"
+BUN = TOOLS / "bun" / "bin" / "bun.exe"
+
+
+class AppStartError(RuntimeError):
+    """The app could not be prepared or did not start serving."""
+
+
+@dataclass
+class RunningApp:
+    url: str
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]  # the app's settings, for code that talks to the same data
+
+
+def app_environment(port: int, data_dir: Path) -> dict[str, str]:
+    """Embedded backends in ``data_dir``; Reflex offline with the project's own bun."""
+    return {
+        "NINEVECTORS_ENVIRONMENT": "test",
+        "NINEVECTORS_PORT": str(port),
+        "NINEVECTORS_PUBLIC_URL": f"http://localhost:{port}",
+        "NINEVECTORS_API_URL": "",
+        "NINEVECTORS_DATA_DIR": str(data_dir),
+        "NINEVECTORS_DATABASE_URL": "",
+        "NINEVECTORS_STORE_BACKEND": "sql",
+        "NINEVECTORS_CACHE_BACKEND": "memory",
+        "NINEVECTORS_BLOB_BACKEND": "local",
+        "NINEVECTORS_SMTP_HOST": "",
+        "REFLEX_BUN_PATH": str(BUN),
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "0",
+        "REFLEX_USE_GRANIAN": "1",
+        "NPM_CONFIG_REGISTRY": os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/"),
+        "PATH": f"{Path(sys.executable).parent}:{TOOLS / '.bin'}:{os.environ.get('PATH', '')}",
+    }
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AppStartError(f"the app exited while starting:\n{log.read_text()[-4000:]}")
+        try:
+            with urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise AppStartError(f"the app did not serve {url} in {STARTUP_TIMEOUT_S} s")
+
+
+def start_app(data_dir: Path) -> RunningApp:
+    """Migrate and load the demo organization into ``data_dir``, then serve the app."""
+    if not BUN.exists():
+        raise AppStartError("bun is not installed in tools/ (run scripts/bootstrap.sh)")
+    port = free_port()
+    settings = app_environment(port, data_dir)
+    env = {**os.environ, **settings}
+    prepared = subprocess.run(
+        [sys.executable, "-m", "ninevectors.cli", "prepare"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if prepared.returncode != 0:
+        raise AppStartError(
+            f"`ninevectors.cli prepare` failed:\n{prepared.stdout}\n{prepared.stderr}"
+        )
+    log = data_dir / "app.log"
+    reflex = str(Path(sys.executable).parent / "reflex")
+    args = [
+        reflex,
+        "run",
+        "--env",
+        "prod",
+        "--frontend-port",
+        str(port),
+        "--backend-port",
+        str(port),
+    ]
+    process = start_process(args, log, env=env, cwd=PROJECT_ROOT)
+    url = f"http://localhost:{port}"
+    try:
+        _wait_until_serving(url + "/", process, log)
+    except AppStartError:
+        stop_process(process)
+        raise
+    return RunningApp(url=url, process=process, env=settings)
