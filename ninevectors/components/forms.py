@@ -80,3 +80,25 @@ def link_button(
 ) -> rx.Component:
     """A link styled as a button: one interactive element (an <a>), not a button in a link."""
     return rx.button(rx.link(text, href=href, underline="none"), as_child=True, **props)
+
+
+def pager(page: rx.Var, page_count: rx.Var, go_to: rx.EventHandler) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            "Previous",
+            on_click=go_to(page - 1),
+            disabled=page <= 1,
+            variant="soft",
+            aria_label="Previous page",
+        ),
+        rx.text("Page ", page, " of ", page_count, size="2"),
+        rx.button(
+            "Next",
+            on_click=go_to(page + 1),
+            disabled=page >= page_count,
+            variant="soft",
+            aria_label="Next page",
+        ),
+        align="center",
+        padding_top="0.5em",
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ninevectors.components.forms import error_callout, field, not_allowed, notice_callout
+from ninevectors.components.forms import error_callout, field, not_allowed, notice_callout, pager
 from ninevectors.components.layout import app_shell
 from ninevectors.state.admin_audit import (
     SEVERITIES,
@@ -29,28 +29,6 @@ def _guarded(state: type[SessionState], *content: rx.Component) -> rx.Component:
             rx.cond(state.allowed, rx.fragment(*content), not_allowed()),
             rx.spinner(aria_label="Loading"),
         )
-    )
-
-
-def _pager(page: rx.Var, page_count: rx.Var, go_to: rx.EventHandler) -> rx.Component:
-    return rx.hstack(
-        rx.button(
-            "Previous",
-            on_click=go_to(page - 1),
-            disabled=page <= 1,
-            variant="soft",
-            aria_label="Previous page",
-        ),
-        rx.text("Page ", page, " of ", page_count, size="2"),
-        rx.button(
-            "Next",
-            on_click=go_to(page + 1),
-            disabled=page >= page_count,
-            variant="soft",
-            aria_label="Next page",
-        ),
-        align="center",
-        padding_top="0.5em",
     )
 
 
@@ -222,7 +200,7 @@ def admin_users() -> rx.Component:
             width="100%",
             aria_label="People of the organization",
         ),
-        _pager(AdminUsersState.page, AdminUsersState.page_count, AdminUsersState.go_to_page),
+        pager(AdminUsersState.page, AdminUsersState.page_count, AdminUsersState.go_to_page),
         rx.heading("Pending invitations", size="5", as_="h2", padding_top="1.5em"),
         rx.cond(
             AdminUsersState.pending.length() > 0,
@@ -404,7 +382,7 @@ def admin_audit() -> rx.Component:
             rx.text("No entries match.", color=rx.color("gray", 10)),
         ),
         rx.text(state.total, " entries", size="2", color=rx.color("gray", 10)),
-        _pager(state.page, state.page_count, state.go_to_page),
+        pager(state.page, state.page_count, state.go_to_page),
     )
 
 

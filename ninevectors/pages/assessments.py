@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ninevectors.components.forms import error_callout, field, link_button, notice_callout
+from ninevectors.components.forms import error_callout, field, link_button, notice_callout, pager
 from ninevectors.components.layout import app_shell
 from ninevectors.framework import get_framework
 from ninevectors.state.assessments import (
@@ -210,23 +210,7 @@ def assessment_list() -> rx.Component:
                 id="no-assessments",
             ),
         ),
-        rx.hstack(
-            rx.button(
-                "Previous",
-                on_click=state.go_to_page(state.page - 1),
-                disabled=state.page <= 1,
-                variant="soft",
-            ),
-            rx.text("Page ", state.page, " of ", state.page_count, size="2"),
-            rx.button(
-                "Next",
-                on_click=state.go_to_page(state.page + 1),
-                disabled=state.page >= state.page_count,
-                variant="soft",
-            ),
-            align="center",
-            padding_top="0.5em",
-        ),
+        pager(state.page, state.page_count, state.go_to_page),
         _create_dialog(),
     )
 

@@ -116,3 +116,12 @@ def test_token_round_trip_and_binding() -> None:
         decode_token("%%%", fingerprint)
     with pytest.raises(InvalidItem):
         decode_token(token[:-3], fingerprint)
+
+
+def test_patch_copies_only_the_patched_path() -> None:
+    original = {"answers": {"1.1.1": {"rating": 2, "notes": "n"}, "1.1.2": {"rating": 5}}}
+    patched = apply_patch(original, [PatchOperation("set", "/answers/1.1.1/rating", 4)])
+    assert patched["answers"]["1.1.1"] == {"rating": 4, "notes": "n"}
+    assert original["answers"]["1.1.1"] == {"rating": 2, "notes": "n"}
+    # Containers off the path are shared, not copied: a save stays cheap on a large response.
+    assert patched["answers"]["1.1.2"] is original["answers"]["1.1.2"]

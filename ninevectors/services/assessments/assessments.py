@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,6 +29,7 @@ from ninevectors.services.assessments.schemas import (
 from ninevectors.services.errors import ConflictError, ValidationFailed
 from ninevectors.services.identity import roles
 from ninevectors.services.identity.organizations import load_organization
+from ninevectors.services.pagination import ResultPage
 from ninevectors.services.store.base import Filter, Item
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -43,16 +43,7 @@ DRAFT_ONLY = frozenset({"required_vectors", "anonymous_responses"})
 _ROUND_SUFFIX = re.compile(r"\s*\(round \d+\)$")
 
 
-@dataclass(frozen=True)
-class AssessmentPage:
-    items: list[AssessmentItem]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+AssessmentPage = ResultPage[AssessmentItem]
 
 
 def can_manage(principal: Principal, assessment: AssessmentItem) -> bool:

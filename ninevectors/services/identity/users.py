@@ -7,7 +7,6 @@ organization partition; another organization's user id is simply "not found".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import select
@@ -25,19 +24,10 @@ from ninevectors.services.identity.schemas import (
     ProfileUpdate,
     UserListQuery,
 )
+from ninevectors.services.pagination import ResultPage
 from ninevectors.services.store.base import Filter, Item, PreconditionFailed
 
-
-@dataclass(frozen=True)
-class UserPage:
-    items: list[UserItem]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+UserPage = ResultPage[UserItem]
 
 
 def build_user(

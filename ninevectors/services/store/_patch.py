@@ -16,9 +16,12 @@ from ninevectors.services.store.base import InvalidItem, Item, PatchOperation
 
 
 def apply_patch(item: Item, operations: list[PatchOperation]) -> Item:
-    """Return a patched copy of ``item``; the original is left untouched."""
+    """Return a patched copy of ``item``; the original is left untouched.
+
+    Copy-on-write: only the objects and arrays along each patched path are copied (a save of
+    one answer must not copy a whole 156-theme response)."""
     validate_patch(operations)
-    result = copy.deepcopy(item)
+    result = dict(item)
     for index, operation in enumerate(operations):
         try:
             _apply_one(result, operation)
@@ -41,14 +44,23 @@ def _apply_one(document: Item, operation: PatchOperation) -> None:
 
 
 def _parent(document: Item, segments: list[str]) -> Any:
+    """The container holding the target, copied (with every container above it) so that
+    changing it leaves the caller's item untouched."""
     node: Any = document
     for segment in segments:
         if isinstance(node, dict) and segment in node:
-            node = node[segment]
+            key: str | int = segment
         elif isinstance(node, list):
-            node = node[_index(node, segment, allow_end=False)]
+            key = _index(node, segment, allow_end=False)
         else:
             raise InvalidItem("the parent of the target does not exist")
+        child = node[key]  # type: ignore[index]
+        if isinstance(child, dict):
+            child = dict(child)
+        elif isinstance(child, list):
+            child = list(child)
+        node[key] = child  # type: ignore[index]
+        node = child
     return node
 
 
