@@ -24,8 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-from tests.app_server import start_app  # noqa: E402
-from tests.servers import stop_process  # noqa: E402
+from tests.app_server import start_app, stop_app  # noqa: E402
 from tests.ui.conftest import CHROMIUM_ARGS  # noqa: E402
 from tests.ui.helpers import DEMO_PASSWORD  # noqa: E402
 
@@ -148,7 +147,7 @@ def main() -> None:
             )
             browser.close()
     finally:
-        stop_process(app.process)
+        stop_app(app)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

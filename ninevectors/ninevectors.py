@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator
 
 import reflex as rx
 from starlette.applications import Starlette
 
 from ninevectors.api import downloads, health
 from ninevectors.framework import get_framework
-from ninevectors.pages import account, admin, assessments, auth, wizard
+from ninevectors.pages import account, admin, assessments, auth, home, wizard
 from ninevectors.pages.explorer import learn, vector_page, vector_route
 from ninevectors.pages.landing import landing
 from ninevectors.pages.not_found import not_found
+from ninevectors.pages.registry import PageSpec
 from ninevectors.routes import Route
 from ninevectors.settings import get_settings
 from ninevectors.state.admin_audit import AdminAuditState, AdminOutboxState
@@ -27,6 +29,8 @@ from ninevectors.state.session import SessionState
 from ninevectors.state.wizard import WizardState
 
 STYLESHEETS = ["/styles.css"]
+# Feature page modules that declare their pages in a PAGES list.
+FEATURE_PAGE_MODULES = ("analytics", "coach", "documents")
 
 
 def _api() -> Starlette:
@@ -49,7 +53,7 @@ def _pages() -> list[tuple[Callable[[], rx.Component], str, str, object]]:
             ResetPasswordState.load,
         ),
         (auth.accept_invite, Route.ACCEPT_INVITE, "Join your team", AcceptInviteState.load),
-        (account.dashboard, Route.DASHBOARD, "Dashboard", DashboardState.load),
+        (home.dashboard, Route.DASHBOARD, "Dashboard", DashboardState.load),
         (account.profile, Route.PROFILE, "Your profile", ProfileState.load),
         (assessments.assessment_list, Route.ASSESSMENTS, "Assessments", AssessmentsState.load),
         (assessments.assessment_detail, Route.ASSESSMENT, "Assessment", AssessmentDetailState.load),
@@ -67,10 +71,15 @@ def _pages() -> list[tuple[Callable[[], rx.Component], str, str, object]]:
     ]
 
 
+def _feature_pages() -> Iterator[PageSpec]:
+    for name in FEATURE_PAGE_MODULES:
+        yield from importlib.import_module(f"ninevectors.pages.{name}").PAGES
+
+
 def build_app() -> rx.App:
     name = get_settings().app_name
     app = rx.App(stylesheets=STYLESHEETS, api_transformer=_api())
-    for page, route, title, on_load in _pages():
+    for page, route, title, on_load in [*_pages(), *_feature_pages()]:
         app.add_page(page, route=route, title=f"{title} · {name}", on_load=on_load)
     for vector in get_framework().vectors:
         app.add_page(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -14,6 +15,9 @@ from urllib.request import urlopen
 from tests.servers import PROJECT_ROOT, free_port, start_process, stop_process
 
 STARTUP_TIMEOUT_S = 420
+# Reflex builds into the project's .web folder: one app at a time may build and serve from it.
+BUILD_LOCK = PROJECT_ROOT / ".web.lock"
+BUILD_LOCK_TIMEOUT_S = 1800
 TOOLS = PROJECT_ROOT / "tools" / "node_modules"
 BUN = TOOLS / "bun" / "bin" / "bun.exe"
 
@@ -27,6 +31,29 @@ class RunningApp:
     url: str
     process: subprocess.Popen[bytes]
     env: dict[str, str]  # the app's settings, for code that talks to the same data
+    lock: int  # file descriptor holding BUILD_LOCK while the app serves
+
+
+def _take_build_lock() -> int:
+    descriptor = os.open(BUILD_LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+    deadline = time.monotonic() + BUILD_LOCK_TIMEOUT_S
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return descriptor
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(descriptor)
+                raise AppStartError(
+                    "another test run holds .web.lock (building or serving)"
+                ) from None
+            time.sleep(1)
+
+
+def stop_app(app: RunningApp) -> None:
+    stop_process(app.process)
+    fcntl.flock(app.lock, fcntl.LOCK_UN)
+    os.close(app.lock)
 
 
 def app_environment(port: int, data_dir: Path) -> dict[str, str]:

@@ -26,6 +26,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 SIGNED_IN_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", Route.DASHBOARD, "layout-dashboard"),
     NavItem("Assessments", Route.ASSESSMENTS, "clipboard-check"),
+    NavItem("Coach", Route.COACH, "messages-square"),
+    NavItem("Documents", Route.DOCUMENTS, "folder-open"),
     NavItem("Learn the 9 Vectors", Route.LEARN, "compass"),
     NavItem("Profile", Route.PROFILE, "user"),
 )

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.app_server import BUN, AppStartError, start_app
-from tests.servers import missing_server, stop_process
+from tests.app_server import BUN, AppStartError, start_app, stop_app
+from tests.servers import missing_server
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,7 +35,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield app.url
     finally:
-        stop_process(app.process)
+        stop_app(app)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,7 @@
+"""Pages of the analytics feature (declared in PAGES; ninevectors.py registers them)."""
+
+from __future__ import annotations
+
+from ninevectors.pages.registry import PageSpec
+
+PAGES: list[PageSpec] = []
