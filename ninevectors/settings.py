@@ -66,6 +66,8 @@ class Settings(BaseSettings):
 
     anthropic_api_key: SecretStr = SecretStr("")
     anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_base_url: str = ""  # empty: the SDK's default (api.anthropic.com)
+    coach_messages_per_minute: int = Field(default=20, ge=1)  # per organization
 
     stripe_secret_key: SecretStr = SecretStr("")
     stripe_webhook_secret: SecretStr = SecretStr("")

@@ -168,7 +168,7 @@ def _user_menu() -> rx.Component:
         rx.menu.trigger(
             rx.button(
                 rx.avatar(fallback=SessionState.initials, size="1", radius="full"),
-                rx.text(SessionState.user_name, size="2"),
+                rx.desktop_only(rx.text(SessionState.user_name, size="2")),
                 variant="ghost",
                 aria_label="Account menu",
                 id="account-menu",
@@ -192,11 +192,13 @@ def header() -> rx.Component:
             _brand(),
             rx.cond(
                 SessionState.is_authenticated,
-                rx.text(
-                    SessionState.organization_name,
-                    size="2",
-                    color=rx.color("gray", 11),
-                    id="header-organization",
+                rx.desktop_only(
+                    rx.text(
+                        SessionState.organization_name,
+                        size="2",
+                        color=rx.color("gray", 11),
+                        id="header-organization",
+                    )
                 ),
             ),
             rx.spacer(),

@@ -118,6 +118,19 @@ class Framework:
     def vectors_in(self, category: str) -> tuple[Vector, ...]:
         return tuple(vector for vector in self.vectors if vector.category == category)
 
+    def theme_guidance(self, theme_id: str) -> str:
+        """How to rate a theme: the question it asks and the scale anchored to it."""
+        theme, sub_lens = self.theme(theme_id), self.sub_lens_of(theme_id)
+        vector = self.vector_of(theme_id)
+        return (
+            f"How does your organization stand on {theme.name} ({sub_lens.name}, "
+            f"{vector.name})? {vector.name} is about: {vector.description.rstrip('.')}. "
+            f"Rate 1 when {theme.name} is a critical weakness holding the business back, "
+            f"3 when it is adequate for today's plans, 5 when it is a clear strength you "
+            f"could evidence. Use “not sure” when you cannot judge it, and set confidence to "
+            f"say how sure you are."
+        )
+
     def find_themes(self, text: str) -> list[Theme]:
         """Themes whose name contains ``text`` (case-insensitive), in framework order."""
         needle = text.strip().casefold()

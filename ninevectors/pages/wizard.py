@@ -82,6 +82,17 @@ def _theme_card(row: ThemeRow) -> rx.Component:
             rx.hstack(
                 rx.heading(row.name, size="3", as_="h3"),
                 rx.code(row.id, size="1", color_scheme="gray"),
+                rx.popover.root(
+                    rx.popover.trigger(
+                        rx.icon_button(
+                            rx.icon("circle-help", size=16),
+                            variant="ghost",
+                            size="1",
+                            aria_label="Guidance for " + row.name,
+                        )
+                    ),
+                    rx.popover.content(rx.text(row.guidance, size="2"), max_width="28em"),
+                ),
                 align="center",
             ),
             rx.grid(
@@ -314,7 +325,16 @@ def wizard() -> rx.Component:
                 rx.vstack(
                     _header(),
                     rx.grid(
-                        rx.box(_navigation(), class_name="wizard-nav"),
+                        rx.box(
+                            rx.desktop_only(_navigation()),
+                            rx.mobile_and_tablet(
+                                rx.el.details(
+                                    rx.el.summary("Jump to a vector or sub-lens"),
+                                    _navigation(),
+                                )
+                            ),
+                            class_name="wizard-nav",
+                        ),
                         _sub_lens_body(),
                         columns=rx.breakpoints(initial="1", md="16em 1fr"),
                         spacing="5",

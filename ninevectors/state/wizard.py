@@ -31,6 +31,7 @@ class ThemeRow:
     confidence: str  # "" or "1".."5"
     notes: str
     evidence: str  # one reference per line
+    guidance: str
 
 
 @dataclass
@@ -61,6 +62,7 @@ def _row(theme_id: str, name: str, answer: dict[str, Any] | None) -> ThemeRow:
         confidence=str(answer.get("confidence") or ""),
         notes=str(answer.get("notes") or ""),
         evidence="\n".join(answer.get("evidence") or []),
+        guidance=get_framework().theme_guidance(theme_id),
     )
 
 

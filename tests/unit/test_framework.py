@@ -118,3 +118,11 @@ def test_theme_under_the_wrong_sub_lens_is_rejected(tmp_path: Path) -> None:
     data["vectors"][0]["subLenses"][0]["themes"][0]["id"] = "1.2.99"
     with pytest.raises(FrameworkError, match="not under sub-lens 1.1"):
         load_framework(_write(tmp_path, data))
+
+
+def test_theme_guidance_names_the_theme_and_anchors_the_scale() -> None:
+    text = get_framework().theme_guidance("1.1.1")
+    assert "Market Size (Market Characteristics, Market)" in text
+    assert "Rate 1 when Market Size is a critical weakness" in text
+    with pytest.raises(KeyError):
+        get_framework().theme_guidance("0.0.0")
