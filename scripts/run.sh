@@ -6,6 +6,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 scripts/bootstrap.sh requirements.txt
 
+# OCR of scanned documents uses Debian's Tesseract; install it when we can, else say so.
+if ! command -v tesseract >/dev/null; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "==> installing Tesseract OCR (Debian packages)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null || true
+  fi
+  command -v tesseract >/dev/null || echo "!! tesseract is not installed: scanned documents will fail OCR with that reason"
+fi
+
 port="${NINEVECTORS_PORT:-3000}"
 export NINEVECTORS_PORT="$port"
 .venv/bin/python -m ninevectors.cli prepare

@@ -21,6 +21,7 @@ apt_install() {
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v tesseract >/dev/null || missing+=(tesseract-ocr tesseract-ocr-eng)
 command -v pg_ctlcluster >/dev/null || command -v pg_ctl >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 

@@ -24,6 +24,25 @@ from ninevectors.state.auth_pages import (
 PASSWORD_HINT = "At least 10 characters, mixing letters with digits or symbols."
 
 
+def _name_fields() -> rx.Component:
+    return rx.hstack(
+        field("First name", "first_name", autocomplete="given-name", max_length=100),
+        field("Last name", "last_name", autocomplete="family-name", max_length=100),
+        width="100%",
+    )
+
+
+def _new_password_field() -> rx.Component:
+    return field(
+        "Password",
+        "password",
+        type="password",
+        autocomplete="new-password",
+        max_length=128,
+        hint=PASSWORD_HINT,
+    )
+
+
 def login() -> rx.Component:
     return app_shell(
         auth_card(
@@ -71,22 +90,9 @@ def sign_up() -> rx.Component:
                         autocomplete="organization",
                         max_length=100,
                     ),
-                    rx.hstack(
-                        field(
-                            "First name", "first_name", autocomplete="given-name", max_length=100
-                        ),
-                        field("Last name", "last_name", autocomplete="family-name", max_length=100),
-                        width="100%",
-                    ),
+                    _name_fields(),
                     field("Work e-mail", "email", type="email", autocomplete="email"),
-                    field(
-                        "Password",
-                        "password",
-                        type="password",
-                        autocomplete="new-password",
-                        max_length=128,
-                        hint=PASSWORD_HINT,
-                    ),
+                    _new_password_field(),
                     rx.button(
                         "Create organization",
                         type="submit",
@@ -203,29 +209,8 @@ def accept_invite() -> rx.Component:
                     error_callout(AcceptInviteState.error),
                     rx.form(
                         rx.vstack(
-                            rx.hstack(
-                                field(
-                                    "First name",
-                                    "first_name",
-                                    autocomplete="given-name",
-                                    max_length=100,
-                                ),
-                                field(
-                                    "Last name",
-                                    "last_name",
-                                    autocomplete="family-name",
-                                    max_length=100,
-                                ),
-                                width="100%",
-                            ),
-                            field(
-                                "Password",
-                                "password",
-                                type="password",
-                                autocomplete="new-password",
-                                max_length=128,
-                                hint=PASSWORD_HINT,
-                            ),
+                            _name_fields(),
+                            _new_password_field(),
                             rx.button(
                                 "Join", type="submit", size="3", width="100%", id="accept-submit"
                             ),
