@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, count
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -55,8 +57,13 @@ class Index:
     sub_lens_ids: tuple[str, ...]
     vector_ids: tuple[int, ...]
     theme_position: dict[str, int]
+    lens_position: dict[str, int]
     theme_to_lens: np.ndarray  # themes × sub-lenses (0/1)
     lens_to_vector: np.ndarray  # sub-lenses × vectors (0/1)
+    theme_to_vector: np.ndarray  # themes × vectors (0/1)
+    lens_starts: np.ndarray  # first theme column of each sub-lens
+    vector_starts: np.ndarray  # first sub-lens column of each vector
+    vector_theme_starts: np.ndarray  # first theme column of each vector
 
 
 @lru_cache(maxsize=4)
@@ -74,9 +81,20 @@ def framework_index(framework: Framework | None = None) -> Index:
     for j, lens_id in enumerate(lens_ids):
         lens_to_vector[j, vector_pos[int(lens_id.split(".")[0])]] = 1.0
     return Index(
-        theme_ids, lens_ids, vector_ids, {t: i for i, t in enumerate(theme_ids)},
-        theme_to_lens, lens_to_vector,
+        theme_ids, lens_ids, vector_ids, {t: i for i, t in enumerate(theme_ids)}, lens_pos,
+        theme_to_lens, lens_to_vector, theme_to_lens @ lens_to_vector,
+        _starts(theme_to_lens), _starts(lens_to_vector), _starts(theme_to_lens @ lens_to_vector),
     )  # fmt: skip
+
+
+def _starts(incidence: np.ndarray) -> np.ndarray:
+    """The first row of each column's run in an incidence matrix of consecutive runs."""
+    starts = incidence.argmax(axis=0)
+    rows = np.arange(incidence.shape[0])
+    expected = np.searchsorted(starts, rows, side="right") - 1
+    if not np.array_equal(incidence.argmax(axis=1), expected):
+        raise ValueError("framework ids are not grouped consecutively")
+    return starts
 
 
 @dataclass(frozen=True)
@@ -110,13 +128,15 @@ class Slice:
 
 @dataclass
 class Matrices:
-    """Per-respondent values: ratings (n × themes), sub-lens and vector values."""
+    """Per-respondent values: ratings (n × themes), sub-lens and vector values, the mean
+    confidence per vector, and the notes as (row, theme id, text)."""
 
     ratings: np.ndarray
     confidences: np.ndarray
     lenses: np.ndarray
     vectors: np.ndarray
-    respondents: list[Respondent] = field(default_factory=list)
+    vector_confidence: np.ndarray
+    notes: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def _ratio(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -125,31 +145,92 @@ def _ratio(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _row_means(values: np.ndarray, incidence: np.ndarray) -> np.ndarray:
-    """Per row, the mean of the non-NaN values of each column group given by ``incidence``."""
+def _row_means(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per row, the mean of the non-NaN values of each run of columns beginning at ``starts``
+    (themes of a sub-lens, sub-lenses of a vector are consecutive columns). ``reduceat`` keeps
+    this off BLAS, whose threads only add overhead at this size."""
     present = ~np.isnan(values)
     filled = np.where(present, values, 0.0)
-    return _ratio(filled @ incidence, present.astype(float) @ incidence)
+    if values.shape[0] == 0:
+        return np.full((0, starts.size), np.nan)
+    sums = np.add.reduceat(filled, starts, axis=1)
+    counts = np.add.reduceat(present.astype(float), starts, axis=1)
+    return _ratio(sums, counts)
+
+
+_RATING, _UNSURE = itemgetter("rating"), itemgetter("notSure")
+_CONFIDENCE, _NOTES = itemgetter("confidence"), itemgetter("notes")
+Columns = tuple[list[Any], list[Any], list[Any], list[Any]]
+
+
+def _checked_answer(answer: object) -> tuple[Any, Any, Any, Any]:
+    """The four fields of one stored answer, junk replaced by blanks (the slow path)."""
+    if not isinstance(answer, Mapping):
+        return (None, False, None, "")
+    rating, confidence = rating_of(answer), confidence_of(answer)
+    notes = answer.get("notes")
+    return (
+        rating if rating is not None and 1 <= rating <= 5 else None,
+        bool(answer.get("notSure")),
+        confidence if confidence is not None and 1 <= confidence <= 5 else None,
+        notes if isinstance(notes, str) else "",
+    )
+
+
+def _columns(
+    respondents: Sequence[Respondent], theme_ids: tuple[str, ...], checked: bool
+) -> Columns:
+    """Ratings, not-sure flags, confidences and notes of every respondent × theme, row after
+    row. The fast path reads complete stored answers in C (itemgetter, map); ``checked`` takes
+    the slow, forgiving path for every answer."""
+    columns: Columns = ([], [], [], [])
+    for respondent in respondents:
+        answers = respondent.answers
+        if not checked:
+            try:
+                found = list(map(answers.__getitem__, theme_ids))
+                values = [list(map(g, found)) for g in (_RATING, _UNSURE, _CONFIDENCE, _NOTES)]
+            except (KeyError, TypeError):
+                pass
+            else:
+                for column, part in zip(columns, values, strict=True):
+                    column.extend(part)
+                continue
+        for answer in (_checked_answer(answers.get(t)) for t in theme_ids):
+            for column, value in zip(columns, answer, strict=True):
+                column.append(value)
+    return columns
+
+
+def _arrays(columns: Columns, n: int, t: int) -> tuple[np.ndarray, np.ndarray]:
+    ratings, unsure, confidences, _notes = columns
+    r = np.array(ratings, dtype=float).reshape(n, t)
+    valid = (r >= 1) & (r <= 5) & (r == np.floor(r))
+    valid &= ~np.array(unsure, dtype=bool).reshape(n, t)
+    r = np.where(valid, r, np.nan)
+    c = np.array(confidences, dtype=float).reshape(n, t)
+    c = np.where(valid & (c >= 1) & (c <= 5), c, np.nan)
+    return r, c
 
 
 def build_matrices(respondents: Sequence[Respondent], index: Index) -> Matrices:
     n, t = len(respondents), len(index.theme_ids)
-    ratings = np.full((n, t), np.nan)
-    confidences = np.full((n, t), np.nan)
-    pos = index.theme_position
-    for row, respondent in enumerate(respondents):
-        for theme_id, answer in respondent.answers.items():
-            col = pos.get(theme_id)
-            rating = rating_of(answer) if col is not None else None
-            if rating is None or not 1 <= rating <= 5:
-                continue
-            ratings[row, col] = rating
-            confidence = confidence_of(answer)
-            if confidence is not None:
-                confidences[row, col] = confidence
-    lenses = _row_means(ratings, index.theme_to_lens)
-    vectors = _row_means(lenses, index.lens_to_vector)
-    return Matrices(ratings, confidences, lenses, vectors, list(respondents))
+    columns = _columns(respondents, index.theme_ids, checked=False)
+    try:
+        ratings, confidences = _arrays(columns, n, t)
+    except (TypeError, ValueError):  # a malformed stored value somewhere: check every one
+        columns = _columns(respondents, index.theme_ids, checked=True)
+        ratings, confidences = _arrays(columns, n, t)
+    texts = columns[3]
+    notes = [
+        (k // t, index.theme_ids[k % t], texts[k])
+        for k in compress(count(), texts)
+        if isinstance(texts[k], str)
+    ]
+    lenses = _row_means(ratings, index.lens_starts)
+    vectors = _row_means(lenses, index.vector_starts)
+    vector_confidence = _row_means(confidences, index.vector_theme_starts)
+    return Matrices(ratings, confidences, lenses, vectors, vector_confidence, notes)
 
 
 def column_stats(values: np.ndarray) -> Stats:
@@ -162,10 +243,7 @@ def column_stats(values: np.ndarray) -> Stats:
     return Stats(mean, spread, count)
 
 
-def slice_of(
-    key: str, label: str, matrices: Matrices, rows: np.ndarray, index: Index
-) -> Slice:
-    vector_confidence = _row_means(matrices.confidences[rows], _theme_to_vector(index))
+def slice_of(key: str, label: str, matrices: Matrices, rows: np.ndarray) -> Slice:
     return Slice(
         key=key,
         label=label,
@@ -173,13 +251,9 @@ def slice_of(
         vectors=column_stats(matrices.vectors[rows]),
         sub_lenses=column_stats(matrices.lenses[rows]),
         themes=column_stats(matrices.ratings[rows]),
-        confidence=column_stats(vector_confidence),
+        confidence=column_stats(matrices.vector_confidence[rows]),
         row_positions=tuple(int(r) for r in rows),
     )
-
-
-def _theme_to_vector(index: Index) -> np.ndarray:
-    return index.theme_to_lens @ index.lens_to_vector
 
 
 def group_key(respondent: Respondent) -> str:
@@ -193,7 +267,7 @@ def slices(
     idx = index or framework_index()
     matrices = build_matrices(respondents, idx)
     found: dict[str, Slice] = {
-        "all": slice_of("all", GROUP_LABELS["all"], matrices, np.arange(len(respondents)), idx)
+        "all": slice_of("all", GROUP_LABELS["all"], matrices, np.arange(len(respondents)))
     }
     groups: dict[str, list[int]] = {}
     for row, respondent in enumerate(respondents):
@@ -204,7 +278,7 @@ def slices(
     ordered += sorted(g for g in groups if g not in GROUP_ORDER)
     for key in ordered:
         label = GROUP_LABELS.get(key) or key.removeprefix("dept:")
-        found[key] = slice_of(key, label, matrices, np.array(groups[key], dtype=int), idx)
+        found[key] = slice_of(key, label, matrices, np.array(groups[key], dtype=int))
     return matrices, found
 
 

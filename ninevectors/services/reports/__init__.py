@@ -1,0 +1,15 @@
+"""Reports: the CSV export of raw answers and the PDF report of an assessment (both under the
+anonymity rules; reports.export)."""
+
+from __future__ import annotations
+
+from ninevectors.services.reports.csv_export import ExportFile, export_responses_csv
+from ninevectors.services.reports.pdf import ReportFile, generate_report, render_report
+
+__all__ = [
+    "ExportFile",
+    "ReportFile",
+    "export_responses_csv",
+    "generate_report",
+    "render_report",
+]

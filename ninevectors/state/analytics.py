@@ -1,0 +1,373 @@
+"""The assessment dashboard page: radar with group overlay, drill-down, alignment, trends,
+benchmarks, notes, CSV download and the PDF report rendered in the background.
+
+The state keeps only what the page shows: display rows and one small figure. The per-group
+drill-down rows live in backend-only vars (never sent to the browser).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+import reflex as rx
+
+from ninevectors.components.radar import radar_figure, trend_figure
+from ninevectors.models.principal import Principal
+from ninevectors.services import analytics, reports
+from ninevectors.services.analytics.bands import band_of
+from ninevectors.services.analytics.dashboard import AssessmentDashboard
+from ninevectors.services.identity import roles
+from ninevectors.state.session import SessionState, friendly_error
+
+MAX_NOTES_SHOWN = 200
+MAX_FLAGS_SHOWN = 50
+
+
+def _f(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _delta(value: float | None) -> str:
+    return "" if value is None else f"{value:+.2f}"
+
+
+@dataclass
+class GroupRow:
+    key: str
+    label: str
+    respondents: int
+    visible: bool
+    reason: str
+
+
+@dataclass
+class VectorLine:
+    id: int
+    name: str
+    color: str
+    mean: str
+    spread: str
+    count: int
+    confidence: str
+    consensus: str
+    gap: str
+    flagged: bool
+    self_gap: str
+    percent: int  # bar width: 0..100 of 5
+    band: str
+    band_scheme: str
+
+
+@dataclass
+class StatLine:
+    id: str
+    name: str
+    mean: str
+    spread: str
+    count: int
+    percent: int
+    band: str
+    band_scheme: str
+
+
+@dataclass
+class FlagLine:
+    id: str
+    name: str
+    gap: str
+    between: str
+
+
+@dataclass
+class TrendLine:
+    round: int
+    name: str
+    summary: str  # "Market 3.50 +0.25, ..."
+
+
+@dataclass
+class NoteLine:
+    theme: str
+    group: str
+    text: str
+
+
+def _percent(value: float | None) -> int:
+    return 0 if value is None else max(0, min(100, round(value / 5 * 100)))
+
+
+def _stat_lines(rows: list[Any]) -> list[StatLine]:
+    lines = []
+    for r in rows:
+        band = band_of(r.mean)
+        lines.append(StatLine(r.id, r.name, _f(r.mean), _f(r.spread), r.count, _percent(r.mean),
+                              band.name, band.scheme))  # fmt: skip
+    return lines
+
+
+class AnalyticsState(SessionState):
+    loaded: bool = False
+    error: str = ""
+    mode: str = ""
+    message: str = ""
+    title: str = ""
+    threshold: int = 5
+    respondents: int = 0
+    can_export: bool = False
+    groups: list[GroupRow] = []
+    overlay: str = ""  # group key drawn over everyone, "" for none
+    figure: go.Figure = go.Figure()
+    vectors: list[VectorLine] = []
+    selected_vector: int = 0
+    selected_vector_name: str = ""
+    lens_rows: list[StatLine] = []
+    selected_lens: str = ""
+    theme_rows: list[StatLine] = []
+    strengths: list[str] = []
+    improvements: list[str] = []
+    flags: list[FlagLine] = []
+    trends: list[TrendLine] = []
+    trend_chart: go.Figure = go.Figure()
+    benchmarks: list[str] = []
+    benchmark_note: str = ""
+    notes: list[NoteLine] = []
+    pdf_busy: bool = False
+    pdf_progress: int = 0
+    pdf_status: str = ""
+    pdf_url: str = ""
+    pdf_error: str = ""
+    # backend-only: the drill-down rows of every visible group, and radar values
+    _radar: dict[str, list[float | None]] = {}
+    _lenses: dict[str, dict[int, list[Any]]] = {}
+    _themes: dict[str, dict[str, list[Any]]] = {}
+    _axes: list[str] = []
+    _labels: dict[str, str] = {}
+
+    def _id(self) -> str:
+        return str(self.router.page.params.get("assessment_id") or "")
+
+    @rx.event
+    def load(self) -> rx.event.EventSpec | None:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        self.loaded, self.error, self.pdf_url, self.pdf_error, self.pdf_status = (
+            False, "", "", "", "",
+        )  # fmt: skip
+        self.vectors, self.message, self.title = [], "", ""
+        return AnalyticsState.compute
+
+    @rx.event(background=True)
+    async def compute(self) -> None:
+        """Aggregate outside the event lock (a large assessment takes a moment to read)."""
+        async with self:
+            principal = self._principal()
+            assessment_id = self._id()
+        if principal is None:
+            return
+        try:
+            board = await asyncio.to_thread(
+                analytics.assessment_dashboard, principal, assessment_id
+            )
+        except Exception as error:  # noqa: BLE001
+            async with self:
+                self.error, self.loaded = friendly_error(error), True
+            return
+        async with self:
+            if self._id() != assessment_id:  # the person moved on to another assessment
+                return
+            self._show(board)
+            self.can_export = board.mode == "aggregate" and roles.has_permission(
+                principal.role, roles.REPORTS_EXPORT
+            )
+            self.loaded = True
+
+    def _show(self, board: AssessmentDashboard) -> None:
+        self.mode, self.message, self.title = board.mode, board.message, board.name
+        self.threshold, self.respondents = board.threshold, board.respondents
+        self.groups = [
+            GroupRow(g.key, g.label, g.respondents, g.visible, g.reason) for g in board.groups
+        ]
+        self._labels = {g.key: g.label for g in board.groups}
+        self._radar, self._lenses, self._themes = board.radar, board.sub_lenses, board.themes
+        self._axes = [row.name for row in board.vectors]
+        self.vectors = [
+            VectorLine(
+                r.vector_id,
+                r.name,
+                r.color,
+                _f(r.mean),
+                _f(r.spread),
+                r.count,
+                _f(r.confidence),
+                r.consensus,
+                _f(r.gap),
+                r.flagged,
+                _f(r.self_gap),
+                _percent(r.mean),
+                band_of(r.mean).name,
+                band_of(r.mean).scheme,
+            )  # fmt: skip
+            for r in board.vectors
+        ]
+        names = {r.vector_id: r.name for r in board.vectors}
+        self.strengths = [names[v] for v in board.strengths]
+        self.improvements = [names[v] for v in board.improvements]
+        self.flags = [
+            FlagLine(f.id, f.name, f"{f.gap:.2f}", f"{f.highest} vs {f.lowest}")
+            for f in board.flags[:MAX_FLAGS_SHOWN]
+        ]
+        self.trends = [
+            TrendLine(
+                t.round,
+                t.name,
+                t.hidden_reason
+                or ", ".join(
+                    f"{names.get(v, v)} {_f(m)} {_delta(t.change.get(v))}".strip()
+                    for v, m in t.vectors.items()
+                    if v in names
+                ),
+            )
+            for t in board.trends
+        ]
+        self.trend_chart = trend_figure(
+            [f"Round {t.round}" for t in board.trends],
+            [
+                (r.name, r.color, [t.vectors.get(r.vector_id) for t in board.trends])
+                for r in board.vectors
+            ],
+        )
+        self.benchmarks = [
+            f"{b.label}: "
+            + ", ".join(
+                f"{names.get(v, v)} {_f(m)}" for v, m in b.vectors.items() if v in names
+            )  # fmt: skip
+            for b in board.benchmarks
+        ]
+        self.benchmark_note = board.benchmark_note
+        self.notes = [
+            NoteLine(f"{n.theme_id} {n.theme_name}", n.group, n.text[:2000])
+            for n in board.notes[:MAX_NOTES_SHOWN]
+        ]
+        self.overlay = ""
+        self.selected_vector, self.selected_vector_name = 0, ""
+        self.lens_rows, self.theme_rows, self.selected_lens = [], [], ""
+        self._draw()
+
+    def _draw(self) -> None:
+        series: list[tuple[str, list[float | None]]] = []
+        if "all" in self._radar:
+            series.append((self._labels.get("all", "Everyone"), self._radar["all"]))
+        if self.overlay and self.overlay in self._radar:
+            series.append((self._labels.get(self.overlay, self.overlay), self._radar[self.overlay]))
+        self.figure = radar_figure(self._axes, series) if series else go.Figure()
+
+    @rx.var(cache=True)
+    def overlay_options(self) -> list[GroupRow]:
+        return [g for g in self.groups if g.visible and g.key != "all"]
+
+    @rx.var(cache=True)
+    def hidden_groups(self) -> list[GroupRow]:
+        return [g for g in self.groups if not g.visible]
+
+    @rx.event
+    def set_overlay(self, key: Any) -> rx.event.EventSpec | None:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        chosen = key if isinstance(key, str) else ""
+        self.overlay = chosen if chosen in self._radar and chosen != "all" else ""
+        self._draw()
+        self._refresh_drill()
+        return None
+
+    def _group(self) -> str:
+        return self.overlay or "all"
+
+    def _refresh_drill(self) -> None:
+        if self.selected_vector:
+            rows = self._lenses.get(self._group(), {}).get(self.selected_vector, [])
+            self.lens_rows = _stat_lines(rows)
+        if self.selected_lens:
+            self.theme_rows = _stat_lines(
+                self._themes.get(self._group(), {}).get(self.selected_lens, [])
+            )
+
+    @rx.event
+    def select_vector(self, vector_id: Any) -> rx.event.EventSpec | None:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        known = {v.id: v.name for v in self.vectors}
+        chosen = vector_id if isinstance(vector_id, int) and not isinstance(vector_id, bool) else 0
+        if chosen not in known:
+            return None
+        self.selected_vector, self.selected_vector_name = chosen, known[chosen]
+        self.selected_lens, self.theme_rows = "", []
+        self._refresh_drill()
+        return None
+
+    @rx.event
+    def select_lens(self, lens_id: Any) -> rx.event.EventSpec | None:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        if not isinstance(lens_id, str) or lens_id not in {r.id for r in self.lens_rows}:
+            return None
+        self.selected_lens = lens_id
+        self._refresh_drill()
+        return None
+
+    @rx.event
+    def download_csv(self) -> rx.event.EventSpec | None:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        try:
+            export = reports.export_responses_csv(outcome, self._id())
+        except Exception as error:  # noqa: BLE001
+            self.pdf_error = friendly_error(error)
+            return None
+        return rx.download(data=export.content, filename=export.filename)
+
+    @rx.event
+    def start_pdf(self) -> rx.event.EventSpec | None:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        if self.pdf_busy or not self.can_export:
+            return None
+        self.pdf_busy, self.pdf_progress, self.pdf_url, self.pdf_error = True, 10, "", ""
+        self.pdf_status = "Rendering the report…"
+        return AnalyticsState.render_pdf
+
+    @rx.event(background=True)
+    async def render_pdf(self) -> None:
+        async with self:
+            principal = self._principal()
+            assessment_id = self._id()
+            if principal is None:
+                self.pdf_busy = False
+                return
+            self.pdf_progress = 30
+        try:
+            task = asyncio.create_task(
+                asyncio.to_thread(reports.generate_report, principal, assessment_id)
+            )
+            while not task.done():
+                await asyncio.sleep(0.3)
+                async with self:
+                    self.pdf_progress = min(90, self.pdf_progress + 10)
+            report = task.result()
+        except Exception as error:  # noqa: BLE001
+            async with self:
+                self.pdf_busy, self.pdf_progress, self.pdf_status = False, 0, ""
+                self.pdf_error = friendly_error(error)
+            return
+        async with self:
+            self.pdf_busy, self.pdf_progress = False, 100
+            self.pdf_url = report.url
+            self.pdf_status = f"Report ready ({report.pages} pages). The link works for 15 minutes."
