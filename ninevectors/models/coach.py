@@ -12,11 +12,22 @@ from ninevectors.models.identity import CamelModel
 MessageRole = Literal["user", "assistant"]
 
 
+class CoachCitation(CamelModel):
+    """A passage of the organization's documents that a reply cites as ``[number]``."""
+
+    number: int
+    document_id: str
+    name: str
+    page: int | None = None
+    href: str
+
+
 class CoachMessage(CamelModel):
     role: MessageRole
     content: str
     timestamp: str
     failed: bool = False  # an assistant turn that ended in an error (kept for the record)
+    citations: list[CoachCitation] = Field(default_factory=list)
 
 
 class CoachInsights(CamelModel):
@@ -40,6 +51,7 @@ class CoachSessionItem(CamelModel):
     user_id: str
     assessment_id: str | None = None
     vector: int | None = None
+    theme: str | None = None  # a theme id ("3.1.1") when the session is about one theme
     title: str = ""
     started_at: str
     ended_at: str | None = None
