@@ -1,0 +1,435 @@
+"""The document library page: upload (drag and drop, several files, progress), live status
+while processing, hybrid search with filters, one document's details (vector relevance,
+local analysis, where it is cited, similar documents), download, delete, and for admins the
+dead-letter queue. State holds rows for display only; embeddings stay in the service."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from ninevectors.framework import get_framework
+from ninevectors.models.document import CATEGORIES, VISIBILITIES, DocumentItem
+from ninevectors.models.principal import Principal
+from ninevectors.services import documents
+from ninevectors.services.documents.search import SearchHit
+from ninevectors.services.identity import roles
+from ninevectors.state.session import SessionState, friendly_error
+
+UPLOAD_ID = "documents-upload"
+POLL_SECONDS = 2
+POLL_LIMIT = 900  # stop watching after 30 minutes
+UPLOAD_CHUNK = 1024 * 1024
+ADMIN_ROLES = ("ORG_ADMIN", "SUPER_ADMIN")
+MAX_ROWS = 100  # the newest; search and filters reach the rest
+
+
+@dataclass
+class DocumentRow:
+    id: str
+    name: str
+    category: str
+    status: str
+    reason: str
+    size: str
+    uploaded_at: str
+    tags: str
+    visibility: str
+    top_vectors: str
+
+
+@dataclass
+class HitRow:
+    id: str
+    name: str
+    category: str
+    page: str
+    snippet_html: str
+
+
+@dataclass
+class RelevanceRow:
+    vector: str
+    percent: int
+
+
+@dataclass
+class CitationRow:
+    assessment_id: str
+    assessment_name: str
+    theme: str
+
+
+@dataclass
+class DeadLetterRow:
+    message_id: str
+    document_name: str
+    reason: str
+    failed_at: str
+
+
+@dataclass
+class UploadResult:
+    name: str
+    outcome: str
+    ok: bool
+
+
+def _size(value: int) -> str:
+    if value >= 1024 * 1024:
+        return f"{value / (1024 * 1024):.1f} MB"
+    return f"{max(1, value // 1024)} KB"
+
+
+def _vector_names() -> dict[str, str]:
+    return {str(v.id): v.name for v in get_framework().vectors}
+
+
+def _row(doc: DocumentItem) -> DocumentRow:
+    names = _vector_names()
+    top = ""
+    if doc.ai_analysis and doc.ai_analysis.vector_relevance:
+        ranked = sorted(doc.ai_analysis.vector_relevance.items(), key=lambda kv: -kv[1])[:2]
+        top = ", ".join(f"{names.get(k, k)} {v:.0%}" for k, v in ranked)
+    return DocumentRow(
+        id=doc.id,
+        name=doc.name,
+        category=doc.category,
+        status=doc.processing.status,
+        reason=doc.processing.reason or "",
+        size=_size(doc.file_metadata.file_size),
+        uploaded_at=doc.uploaded_at[:16].replace("T", " "),
+        tags=", ".join(doc.tags),
+        visibility=doc.visibility,
+        top_vectors=top,
+    )
+
+
+def _snippet_html(hit: SearchHit) -> str:
+    parts = []
+    for text, marked in hit.snippet:
+        escaped = html.escape(text)
+        parts.append(f"<mark>{escaped}</mark>" if marked else escaped)
+    return "".join(parts)
+
+
+def _hit_row(hit: SearchHit) -> HitRow:
+    return HitRow(
+        id=hit.document_id,
+        name=hit.name,
+        category=hit.category,
+        page=f"p. {hit.page}" if hit.page else "",
+        snippet_html=_snippet_html(hit),
+    )
+
+
+def _text(value: Any, limit: int = 200) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+class DocumentsState(SessionState):
+    rows: list[DocumentRow] = []
+    total: int = 0
+    processing: bool = False
+    watching: bool = False
+    can_upload: bool = False
+    is_admin: bool = False
+    upload_progress: int = 0
+    uploading: bool = False
+    upload_results: list[UploadResult] = []
+    upload_category: str = "other"
+    upload_visibility: str = "organization"
+    error: str = ""
+    notice: str = ""
+    # search
+    search_text: str = ""
+    filter_category: str = ""
+    filter_vector: str = ""
+    filter_tag: str = ""
+    filter_from: str = ""
+    filter_to: str = ""
+    hits: list[HitRow] = []
+    searched: bool = False
+    # one document
+    selected_id: str = ""
+    selected_name: str = ""
+    selected_status: str = ""
+    selected_reason: str = ""
+    selected_meta: str = ""
+    selected_category: str = ""
+    selected_visibility: str = ""
+    selected_tags: str = ""
+    selected_can_edit: bool = False
+    relevance: list[RelevanceRow] = []
+    topics: str = ""
+    sentiment: str = ""
+    actions: list[str] = []
+    citations: list[CitationRow] = []
+    similar: list[HitRow] = []
+    confirm_delete: bool = False
+    # admin
+    dead_letters: list[DeadLetterRow] = []
+
+    def _refresh(self, principal: Principal) -> None:
+        listing = documents.list_documents(principal)
+        self.rows = [_row(d) for d in listing[:MAX_ROWS]]
+        self.total = len(listing)
+        self.processing = any(d.processing.status in ("uploaded", "processing") for d in listing)
+        self.can_upload = roles.has_permission(principal.role, roles.DOCUMENTS_UPLOAD)
+        self.is_admin = principal.role in ADMIN_ROLES
+        self.dead_letters = (
+            [
+                DeadLetterRow(d.message_id, d.document_name, d.reason, d.failed_at[:16])
+                for d in documents.list_dead_letters(principal)
+            ]
+            if self.is_admin
+            else []
+        )
+        if self.selected_id:
+            self._select(principal, self.selected_id)
+
+    @rx.event
+    def load(self) -> Any:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        documents.start_processing()
+        self.error = self.notice = ""
+        self.selected_id, self.confirm_delete = "", False
+        self.upload_results, self.upload_progress = [], 0
+        self._refresh(outcome)
+        wanted = self.router.url.query_parameters.get("doc", "")  # links from the coach
+        if isinstance(wanted, str) and wanted:
+            try:
+                self._select(outcome, wanted[:40])
+            except Exception as error:  # noqa: BLE001 — a stale or foreign link
+                self.selected_id, self.error = "", friendly_error(error)
+        return DocumentsState.watch if self.processing and not self.watching else None
+
+    @rx.event(background=True)
+    async def watch(self) -> None:
+        """Refresh every POLL_SECONDS while something is being processed."""
+        async with self:
+            if self.watching:
+                return
+            self.watching = True
+        try:
+            for _round in range(POLL_LIMIT):
+                await asyncio.sleep(POLL_SECONDS)
+                async with self:
+                    principal = self._principal()
+                    if principal is None:
+                        return
+                    self._refresh(principal)
+                    if not self.processing:
+                        return
+        finally:
+            async with self:
+                self.watching = False
+
+    # ---- upload -----------------------------------------------------------------------
+
+    @rx.event
+    def set_upload_category(self, value: str) -> None:
+        self.upload_category = value if value in CATEGORIES else "other"
+
+    @rx.event
+    def set_upload_visibility(self, value: str) -> None:
+        self.upload_visibility = value if value in VISIBILITIES else "organization"
+
+    @rx.event
+    def upload_progressed(self, progress: dict) -> None:
+        value = progress.get("progress") if isinstance(progress, dict) else None
+        if isinstance(value, int | float):
+            self.uploading = value < 1
+            self.upload_progress = int(min(1.0, max(0.0, float(value))) * 100)
+
+    @rx.event
+    async def handle_upload(self, files: list[rx.UploadFile]) -> Any:
+        outcome = self._authorize(roles.DOCUMENTS_UPLOAD)
+        if not isinstance(outcome, Principal):
+            return outcome
+        self.allowed = True
+        results: list[UploadResult] = []
+        details = {"category": self.upload_category, "visibility": self.upload_visibility}
+        for upload in files if isinstance(files, list) else []:
+            name = str(upload.filename or "file")
+            reader = upload.file
+            try:
+                chunks = iter(lambda r=reader: r.read(UPLOAD_CHUNK), b"")
+                # validation and storage run off the event loop (they read the whole file)
+                await asyncio.to_thread(documents.upload_document, outcome, name, chunks, details)
+                results.append(UploadResult(name, "Uploaded — processing", True))
+            except Exception as error:  # noqa: BLE001 — shown per file
+                results.append(UploadResult(name, friendly_error(error), False))
+        self.upload_results, self.uploading, self.upload_progress = results, False, 100
+        self._refresh(outcome)
+        events: list[Any] = [rx.clear_selected_files(UPLOAD_ID)]
+        if self.processing and not self.watching:
+            events.append(DocumentsState.watch)
+        return events
+
+    # ---- search -----------------------------------------------------------------------
+
+    @rx.event
+    def search(self, form_data: dict) -> Any:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        data = form_data if isinstance(form_data, dict) else {}
+        self.search_text = _text(data.get("q"), 500)
+        self.filter_category = _text(data.get("category"), 30)
+        self.filter_vector = _text(data.get("vector"), 2)
+        self.filter_tag = _text(data.get("tag"), 30)
+        self.filter_from = _text(data.get("date_from"), 10)
+        self.filter_to = _text(data.get("date_to"), 10)
+        query = {
+            "text": self.search_text,
+            "category": self.filter_category or None,
+            "vector": int(self.filter_vector) if self.filter_vector.isdigit() else None,
+            "tag": self.filter_tag or None,
+            "date_from": self.filter_from or None,
+            "date_to": self.filter_to or None,
+        }
+        try:
+            self.hits = [_hit_row(h) for h in documents.search_documents(outcome, query)]
+            self.error = ""
+        except Exception as error:  # noqa: BLE001
+            self.hits, self.error = [], friendly_error(error)
+        self.searched = True
+        return None
+
+    @rx.event
+    def clear_search(self) -> None:
+        self.hits, self.searched, self.search_text = [], False, ""
+
+    # ---- one document -----------------------------------------------------------------
+
+    def _select(self, principal: Principal, document_id: str) -> None:
+        doc = documents.get_document(principal, document_id)
+        self.selected_id, self.selected_name = doc.id, doc.name
+        self.selected_status = doc.processing.status
+        self.selected_reason = doc.processing.reason or ""
+        language = doc.content.language or "—"
+        self.selected_meta = (
+            f"{doc.file_metadata.kind.upper()} · {_size(doc.file_metadata.file_size)} · "
+            f"{doc.content.page_count} page(s) · language {language}"
+            + (" · OCR" if doc.processing.ocr_completed else "")
+        )
+        self.selected_category, self.selected_visibility = doc.category, doc.visibility
+        self.selected_tags = ", ".join(doc.tags)
+        owner = doc.uploaded_by == principal.user_id
+        self.selected_can_edit = owner or principal.role in ADMIN_ROLES
+        names = _vector_names()
+        analysis = doc.ai_analysis
+        self.relevance = (
+            [
+                RelevanceRow(f"{k}. {names.get(k, k)}", int(round(v * 100)))
+                for k, v in sorted(analysis.vector_relevance.items(), key=lambda kv: int(kv[0]))
+            ]
+            if analysis
+            else []
+        )
+        self.topics = ", ".join(analysis.key_topics) if analysis else ""
+        self.sentiment = f"{analysis.sentiment:+.2f}" if analysis else ""
+        self.actions = list(analysis.action_items) if analysis else []
+        self.citations = [
+            CitationRow(v.assessment_id, v.assessment_name, f"{v.theme_id} {v.theme_name}")
+            for v in documents.cited_in(principal, doc.id)
+        ]
+        self.similar = (
+            [_hit_row(h) for h in documents.similar_documents(principal, doc.id)]
+            if doc.processing.status == "completed"
+            else []
+        )
+
+    @rx.event
+    def select(self, document_id: str) -> Any:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        self.confirm_delete, self.error, self.notice = False, "", ""
+        try:
+            self._select(outcome, _text(document_id, 40))
+        except Exception as error:  # noqa: BLE001
+            self.selected_id, self.error = "", friendly_error(error)
+        return None
+
+    @rx.event
+    def close_details(self) -> None:
+        self.selected_id, self.confirm_delete = "", False
+
+    @rx.event
+    def save_details(self, form_data: dict) -> Any:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        data = form_data if isinstance(form_data, dict) else {}
+        tags = [t for t in _text(data.get("tags"), 400).split(",") if t.strip()]
+        changes = {
+            "category": _text(data.get("category"), 30) or None,
+            "visibility": _text(data.get("visibility"), 30) or None,
+            "tags": tags,
+        }
+        try:
+            documents.update_document(outcome, self.selected_id, changes)
+            self.error, self.notice = "", "Saved."
+        except Exception as error:  # noqa: BLE001
+            self.error, self.notice = friendly_error(error), ""
+        self._refresh(outcome)
+        return None
+
+    @rx.event
+    def download(self, document_id: str) -> Any:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        try:
+            url = documents.download_url(outcome, _text(document_id, 40))
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+            return None
+        return rx.redirect(url, is_external=True)
+
+    @rx.event
+    def ask_delete(self) -> None:
+        self.confirm_delete = bool(self.selected_id) and self.selected_can_edit
+
+    @rx.event
+    def cancel_delete(self) -> None:
+        self.confirm_delete = False
+
+    @rx.event
+    def delete(self) -> Any:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        try:
+            documents.delete_document(outcome, self.selected_id)
+            self.notice, self.error = f"Deleted “{self.selected_name}”.", ""
+            self.hits = [h for h in self.hits if h.id != self.selected_id]
+            self.similar = []
+            self.selected_id, self.confirm_delete = "", False
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+        self._refresh(outcome)
+        return None
+
+    # ---- admin: dead letters ----------------------------------------------------------
+
+    @rx.event
+    def retry_failed(self, message_id: str) -> Any:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        try:
+            documents.retry_dead_letter(outcome, _text(message_id, 80))
+            self.notice, self.error = "Queued again.", ""
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+        self._refresh(outcome)
+        return DocumentsState.watch if self.processing and not self.watching else None

@@ -1,0 +1,86 @@
+"""The document library in a real browser: upload a PDF, watch it complete, see its vector
+relevance, find it by a phrase and by meaning, download it, delete it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ninevectors.framework import get_framework
+from tests.fixtures import documents as samples
+from tests.ui.helpers import create_assessment, log_in, open_for_answers
+
+pytestmark = pytest.mark.ui
+
+PLAN_TEXT = (
+    "Zephyr logistics strategy {marker}. We will open distribution hubs in three new regions "
+    "to win customers from competitors and grow market share. The board must approve the "
+    "capital budget for warehouse automation."
+)
+
+
+def test_upload_process_search_download_delete(page: Page, app_url: str) -> None:
+    marker = uuid.uuid4().hex[:8]
+    name = f"zephyr-plan-{marker}.pdf"
+    log_in(page, app_url, "manager@acme.com")
+    page.goto(app_url + "/documents")
+    expect(page.get_by_role("heading", name="Documents", level=1)).to_be_visible()
+    page.locator(".document-dropzone input[type=file]").set_input_files(
+        files=[
+            {
+                "name": name,
+                "mimeType": "application/pdf",
+                "buffer": samples.pdf_bytes([PLAN_TEXT.format(marker=marker)]),
+            }
+        ]
+    )
+    expect(page.get_by_text(name).first).to_be_visible()
+    page.locator("#upload-button").click()
+    expect(page.locator(".upload-result")).to_contain_text("Uploaded")
+    row = page.locator(".document-row", has_text=name)
+    expect(row).to_have_attribute("data-status", "completed", timeout=60_000)
+
+    row.get_by_text(name).click()
+    details = page.locator("#document-details")
+    # the first details/search in a fresh server loads the embedding model and the index
+    expect(details.get_by_role("heading", name="Vector relevance")).to_be_visible(timeout=30_000)
+    for vector in get_framework().vectors:
+        expect(details).to_contain_text(f"{vector.id}. {vector.name}")
+    expect(details.locator("#analysis-method")).to_contain_text("Local analysis")
+
+    page.locator("#document-search").fill("distribution hubs in three new regions")
+    page.locator("#search-button").click()
+    first_hit = page.locator(".search-hit").first
+    expect(first_hit).to_contain_text(name, timeout=30_000)
+    expect(first_hit.locator("mark").first).to_be_visible()
+
+    page.locator("#document-search").fill("storage buildings for moving goods to shoppers")
+    page.locator("#search-button").click()
+    expect(page.locator(".search-hit", has_text=name)).to_be_visible()
+
+    with page.expect_download() as download_info:
+        details.locator("#download-button").click()
+    assert download_info.value.suggested_filename.endswith(".pdf")
+
+    # Cite it as evidence in the wizard; the document shows where it is cited.
+    assessment = f"Evidence {marker}"
+    create_assessment(page, app_url, assessment, vectors=(1,))
+    open_for_answers(page)
+    page.get_by_role("link", name="Start").click()
+    page.get_by_role("button", name="Attach a library document as evidence for Market Size").click()
+    page.get_by_label("Search the document library").fill(marker)
+    page.get_by_role("button", name=f"Attach {name}").click()
+    market_size = page.locator("#theme-card-1\\.1\\.1")
+    expect(market_size.locator(".cited-document")).to_contain_text(name)
+    page.reload()
+    expect(page.locator("#theme-card-1\\.1\\.1 .cited-document")).to_contain_text(name)
+    market_size.locator(".cited-document").get_by_role("link").click()
+    details = page.locator("#document-details")
+    expect(details).to_contain_text(assessment, timeout=30_000)
+
+    details.locator("#delete-button").click()
+    page.locator("#confirm-delete").click()
+    expect(page.locator("#documents-notice")).to_contain_text("Deleted")
+    expect(page.locator(".document-row", has_text=name)).to_have_count(0)
