@@ -43,8 +43,20 @@ async def run_jobs_once() -> dict[str, int]:
     return done
 
 
+def _start_document_processing() -> None:
+    """Start the in-process queue worker and pick up documents left mid-processing."""
+    from ninevectors.services.documents import start_processing
+
+    start_processing()
+
+
 async def periodic_jobs() -> None:
-    """Lifespan task: run every job now and then every INTERVAL_SECONDS."""
+    """Lifespan task: start document processing, then run every job now and then every
+    INTERVAL_SECONDS."""
+    try:
+        await asyncio.to_thread(_start_document_processing)
+    except Exception:  # noqa: BLE001 — the pages must serve even if the queue cannot start
+        log.exception("document processing could not start; uploads will retry it")
     while True:
         done = await run_jobs_once()
         log.info("periodic jobs: %s", done)

@@ -65,14 +65,16 @@ class Settings(BaseSettings):
     mail_from: str = "9Vectors <no-reply@9vectors.local>"
 
     anthropic_api_key: SecretStr = SecretStr("")
-    anthropic_model: str = "claude-sonnet-4-5"
-    anthropic_base_url: str = ""  # empty: the SDK's default (api.anthropic.com)
+    anthropic_model: str = "claude-sonnet-5-5"  # 4-5 reaches end-of-life 2026-11-30
+    anthropic_base_url: str = ""  # empty: the SDK's default endpoint
     coach_messages_per_minute: int = Field(default=20, ge=1)  # per organization
 
     stripe_secret_key: SecretStr = SecretStr("")
     stripe_webhook_secret: SecretStr = SecretStr("")
 
     load_demo_data: bool = True
+
+    document_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1)  # one uploaded file
 
     @field_validator("public_url")
     @classmethod

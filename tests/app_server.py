@@ -123,11 +123,12 @@ def start_app(data_dir: Path) -> RunningApp:
         "--backend-port",
         str(port),
     ]
+    lock = _take_build_lock()
     process = start_process(args, log, env=env, cwd=PROJECT_ROOT)
-    url = f"http://localhost:{port}"
+    app = RunningApp(url=f"http://localhost:{port}", process=process, env=settings, lock=lock)
     try:
-        _wait_until_serving(url + "/", process, log)
+        _wait_until_serving(app.url + "/", process, log)
     except AppStartError:
-        stop_process(process)
+        stop_app(app)
         raise
-    return RunningApp(url=url, process=process, env=settings)
+    return app

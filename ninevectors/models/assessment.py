@@ -7,7 +7,7 @@ the item kind stays ``type`` and the assessment's kind is ``assessmentType``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -149,5 +149,6 @@ class ResponseItem(CamelModel):
     answers: dict[str, Answer] = Field(default_factory=dict)  # theme id -> answer
     current_sub_lens_id: str | None = None
     responses: ResponseScores | None = None
+    ai_insights: dict[str, Any] | None = None  # coaching triggers, patterns, recommendations
     partition_key: str
     etag: str | None = Field(default=None, alias="_etag")

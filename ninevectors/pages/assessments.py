@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ninevectors.components.chat import coach_cards
 from ninevectors.components.forms import error_callout, field, link_button, notice_callout, pager
 from ninevectors.components.layout import app_shell
 from ninevectors.framework import get_framework
@@ -395,6 +396,12 @@ def assessment_detail() -> rx.Component:
                             id="send-reminders",
                         ),
                         rx.button("Start next round", on_click=state.next_round, variant="soft"),
+                        link_button(
+                            "Dashboard",
+                            "/assessments/" + state.assessment_id.to(str) + "/dashboard",
+                            variant="soft",
+                            id="open-dashboard",
+                        ),
                         wrap="wrap",
                     ),
                 ),
@@ -481,6 +488,7 @@ def results() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
+                coach_cards(),
                 spacing="3",
                 width="100%",
             ),

@@ -12,6 +12,8 @@ from ninevectors.components.layout import app_shell
 from ninevectors.state.wizard import (
     NOT_SURE,
     RATING_CHOICES,
+    DocumentHit,
+    DocumentRef,
     SubLensLink,
     ThemeRow,
     VectorNav,
@@ -76,6 +78,94 @@ def _confidence_group(row: ThemeRow) -> rx.Component:
     )
 
 
+def _cited_document(row: ThemeRow, document: DocumentRef) -> rx.Component:
+    return rx.badge(
+        rx.icon("file-text", size=12),
+        rx.link(document.name, href="/documents?doc=" + document.id),
+        rx.cond(
+            ~WizardState.read_only,
+            rx.icon_button(
+                rx.icon("x", size=12),
+                size="1",
+                variant="ghost",
+                on_click=WizardState.detach(row.id, document.id),
+                aria_label="Remove " + document.name + " from the evidence of " + row.name,
+            ),
+        ),
+        variant="surface",
+        class_name="cited-document",
+    )
+
+
+def _cited_documents(row: ThemeRow) -> rx.Component:
+    return rx.hstack(
+        rx.foreach(row.documents, lambda document: _cited_document(row, document)),
+        rx.cond(
+            ~WizardState.read_only,
+            rx.button(
+                rx.icon("paperclip", size=14),
+                "Attach document",
+                size="1",
+                variant="soft",
+                on_click=WizardState.open_attach(row.id),
+                aria_label="Attach a library document as evidence for " + row.name,
+            ),
+        ),
+        wrap="wrap",
+        align="center",
+    )
+
+
+def _document_hit(hit: DocumentHit) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(hit.name, weight="medium"),
+            rx.text(hit.snippet, size="1", color=rx.color("gray", 10)),
+            spacing="0",
+            flex="1",
+        ),
+        rx.button(
+            "Attach", size="1", on_click=WizardState.attach(hit.id), aria_label="Attach " + hit.name
+        ),
+        width="100%",
+        align="center",
+        class_name="document-hit",
+    )
+
+
+def _attach_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Attach a document to ", WizardState.attach_theme_name),
+            rx.input(
+                value=WizardState.document_query,
+                on_change=WizardState.set_document_query.debounce(300),
+                placeholder="Search the document library",
+                aria_label="Search the document library",
+                width="100%",
+            ),
+            rx.cond(
+                WizardState.attach_error != "",
+                rx.callout(WizardState.attach_error, icon="triangle_alert", color_scheme="red"),
+            ),
+            rx.vstack(
+                rx.foreach(WizardState.document_hits, _document_hit),
+                rx.cond(
+                    WizardState.document_hits.length() == 0,
+                    rx.text("No documents found. Upload them in Documents.", size="2"),
+                ),
+                spacing="2",
+                width="100%",
+                padding_y="0.75em",
+            ),
+            rx.dialog.close(rx.button("Close", variant="soft")),
+            max_width="34em",
+        ),
+        open=WizardState.attach_theme_id != "",
+        on_open_change=WizardState.close_attach,
+    )
+
+
 def _theme_card(row: ThemeRow) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -131,6 +221,7 @@ def _theme_card(row: ThemeRow) -> rx.Component:
                 rows="1",
                 class_name="evidence",
             ),
+            _cited_documents(row),
             spacing="2",
             width="100%",
         ),
@@ -341,6 +432,7 @@ def wizard() -> rx.Component:
                         width="100%",
                     ),
                     rx.moment(interval=30_000, on_change=WizardState.tick, display="none"),
+                    _attach_dialog(),
                     width="100%",
                     spacing="4",
                 ),

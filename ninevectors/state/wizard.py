@@ -14,7 +14,8 @@ import reflex as rx
 
 from ninevectors.framework import get_framework
 from ninevectors.models.principal import Principal
-from ninevectors.services import assessments
+from ninevectors.services import assessments, documents
+from ninevectors.services.documents.evidence import document_id_of, reference
 from ninevectors.state.session import SessionState, friendly_error
 
 NOT_SURE = "na"
@@ -24,13 +25,27 @@ MAX_EVIDENCE_TEXT = 5000
 
 
 @dataclass
+class DocumentRef:
+    id: str
+    name: str
+
+
+@dataclass
+class DocumentHit:
+    id: str
+    name: str
+    snippet: str
+
+
+@dataclass
 class ThemeRow:
     id: str
     name: str
     rating: str  # "" unanswered, "1".."5", or "na" (not sure / not applicable)
     confidence: str  # "" or "1".."5"
     notes: str
-    evidence: str  # one reference per line
+    evidence: str  # free references, one per line
+    documents: list[DocumentRef]  # library documents cited as evidence ("doc:<id>")
     guidance: str
 
 
@@ -52,16 +67,19 @@ class VectorNav:
     sub_lenses: list[SubLensLink]
 
 
-def _row(theme_id: str, name: str, answer: dict[str, Any] | None) -> ThemeRow:
+def _row(theme_id: str, name: str, answer: dict[str, Any] | None, document_name: Any) -> ThemeRow:
     answer = answer or {}
     rating = answer.get("rating")
+    evidence = [str(e) for e in answer.get("evidence") or []]
+    cited = [doc_id for e in evidence if (doc_id := document_id_of(e))]
     return ThemeRow(
         id=theme_id,
         name=name,
         rating=NOT_SURE if answer.get("notSure") else (str(rating) if rating else ""),
         confidence=str(answer.get("confidence") or ""),
         notes=str(answer.get("notes") or ""),
-        evidence="\n".join(answer.get("evidence") or []),
+        evidence="\n".join(e for e in evidence if document_id_of(e) is None),
+        documents=[DocumentRef(doc_id, document_name(doc_id)) for doc_id in cited],
         guidance=get_framework().theme_guidance(theme_id),
     )
 
@@ -90,6 +108,12 @@ class WizardState(SessionState):
     answered: int = 0
     total: int = 0
     others_present: list[str] = []
+    # The "attach a document" dialog.
+    attach_theme_id: str = ""
+    attach_theme_name: str = ""
+    document_query: str = ""
+    document_hits: list[DocumentHit] = []
+    attach_error: str = ""
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -137,7 +161,23 @@ class WizardState(SessionState):
         self.sub_lens_id, self.sub_lens_name = sub_lens.id, sub_lens.name
         self.vector_name, self.vector_color = vector.name, vector.color
         self.vector_description = vector.description
-        self.rows = [_row(t.id, t.name, answers.get(t.id)) for t in sub_lens.themes]
+        principal = self._principal()
+        self.rows = [
+            _row(t.id, t.name, answers.get(t.id), self._document_namer(principal))
+            for t in sub_lens.themes
+        ]
+
+    @staticmethod
+    def _document_namer(principal: Principal | None) -> Any:
+        def name(document_id: str) -> str:
+            if principal is None:
+                return document_id
+            try:
+                return documents.get_document(principal, document_id).name
+            except Exception:  # noqa: BLE001 — a deleted or hidden document stays cited by id
+                return "(document no longer available)"
+
+        return name
 
     def _principal_or_redirect(self) -> Principal | rx.event.EventSpec:
         return self._authorize()
@@ -264,9 +304,74 @@ class WizardState(SessionState):
         if len(text) > MAX_EVIDENCE_TEXT:
             self.save_error = "Too much evidence text: keep to 20 references."
             return None
-        references = [line.strip() for line in text.splitlines() if line.strip()]
+        row = next((r for r in self.rows if r.id == theme_id), None)
+        cited = [reference(d.id) for d in row.documents] if row else []
+        references = cited + [line.strip() for line in text.splitlines() if line.strip()]
         self._set_row(theme_id, evidence=text)
         return self._save(theme_id, {"evidence": references})
+
+    # --- documents as evidence ------------------------------------------------------------
+
+    @rx.event
+    def open_attach(self, theme_id: str) -> None:
+        row = next((r for r in self.rows if r.id == theme_id), None)
+        if row is None or self.read_only:
+            return
+        self.attach_theme_id, self.attach_theme_name = row.id, row.name
+        self.document_query, self.attach_error = "", ""
+        self._search_documents()
+
+    @rx.event
+    def close_attach(self, _open: Any = False) -> None:
+        self.attach_theme_id = ""
+        self.document_hits = []
+
+    @rx.event
+    def set_document_query(self, value: str) -> None:
+        self.document_query = value[:200] if isinstance(value, str) else ""
+        self._search_documents()
+
+    def _search_documents(self) -> None:
+        principal = self._principal()
+        if principal is None:
+            return
+        try:
+            hits = documents.search_documents(
+                principal, {"text": self.document_query or None, "limit": 8}
+            )
+        except Exception as error:  # noqa: BLE001
+            self.attach_error = friendly_error(error)
+            return
+        self.document_hits = [
+            DocumentHit(h.document_id, h.name, "".join(text for text, _ in h.snippet)[:200])
+            for h in hits
+        ]
+
+    def _change_citation(self, attach: bool, theme_id: str, document_id: str) -> Any:
+        outcome = self._principal_or_redirect()
+        if not isinstance(outcome, Principal):
+            return outcome
+        change = documents.attach_evidence if attach else documents.detach_evidence
+        try:
+            change(outcome, self._assessment_id(), str(theme_id), str(document_id))
+            view = assessments.open_response(outcome, self._assessment_id())
+        except Exception as error:  # noqa: BLE001
+            self.attach_error = self.save_error = friendly_error(error)
+            return None
+        self._show(view, self.sub_lens_id)
+        self.saved_at = "All changes saved"
+        return None
+
+    @rx.event
+    def attach(self, document_id: str) -> Any:
+        result = self._change_citation(True, self.attach_theme_id, document_id)
+        if not self.attach_error:
+            self.attach_theme_id = ""
+        return result
+
+    @rx.event
+    def detach(self, theme_id: str, document_id: str) -> Any:
+        return self._change_citation(False, theme_id, document_id)
 
     # --- time, presence, submit -----------------------------------------------------------
 

@@ -23,15 +23,24 @@ import pytest
 import redis
 from sqlmodel import select
 
+import ninevectors.services.analytics as analytics_package
 import ninevectors.services.assessments as assessments_package
+import ninevectors.services.coach as coach_package
 import ninevectors.services.identity as identity_package
+import ninevectors.services.reports as reports_package
 from ninevectors.models.assessment import AssessmentItem
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import AuditLog, OneTimeToken, OutboxEmail, UserCredential
-from ninevectors.services import assessments, audit
+from ninevectors.services import analytics, assessments, audit, coach, documents, reports
 from ninevectors.services import email as mail
+from ninevectors.services.analytics import benchmarks_service
+from ninevectors.services.analytics import dashboard as analytics_dashboard
 from ninevectors.services.backends import get_store, reset_backends
 from ninevectors.services.database import session_scope
+from ninevectors.services.documents import evidence as documents_evidence
+from ninevectors.services.documents import library as documents_library
+from ninevectors.services.documents import queue as documents_queue
+from ninevectors.services.documents import search as documents_search
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.identity import (
     auth,
@@ -42,7 +51,7 @@ from ninevectors.services.identity import (
     users,
 )
 from ninevectors.services.identity.roles import Role
-from ninevectors.services.store.base import Query
+from ninevectors.services.store.base import Filter, Query
 from ninevectors.settings import get_settings
 from tests.unit.test_identity_support import CHEAP_HASHER, PASSWORD, add_user, sign_up
 
@@ -84,7 +93,19 @@ def _modules() -> list[ModuleType]:
         for info in pkgutil.iter_modules(assessments_package.__path__)
         if not info.name.startswith("_")
     ]
-    return [*found, *mine, audit, mail]
+    coaching = [
+        importlib.import_module(f"{coach_package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(coach_package.__path__)
+    ]
+    insight = [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for package in (analytics_package, reports_package)
+        for info in pkgutil.iter_modules(package.__path__)
+    ]
+    return [*found, *mine, *coaching, *insight, audit, mail, *DOCUMENT_MODULES]
+
+
+DOCUMENT_MODULES = [documents_library, documents_search, documents_evidence, documents_queue]
 
 
 def discover_principal_functions() -> dict[str, Callable[..., Any]]:
@@ -173,7 +194,80 @@ CALLS: dict[str, Call] = {
     "responses.record_time": lambda p, b: assessments.record_time(p, b.assessment_id, 100),
     "responses.submit_response": lambda p, b: assessments.submit_response(p, b.assessment_id),
     "responses.get_my_response": lambda p, b: assessments.get_my_response(p, b.assessment_id),
+    # coach
+    "context.build_context": lambda p, b: coach.build_context(p, b.assessment_id, 1),
+    "context.find_passages": lambda p, b: coach.context.find_passages(p, B_ASSESSMENT_NAME),
+    "sessions.start_session": lambda p, b: coach.start_session(p, b.assessment_id, 1),
+    "sessions.get_session": lambda p, b: coach.get_session(p, b_coach_session(b)),
+    "sessions.list_sessions": lambda p, b: coach.list_sessions(p),
+    "sessions.add_message": lambda p, b: coach.add_message(p, b_coach_session(b), "taken over"),
+    "sessions.generate_reply": lambda p, b: list(coach.generate_reply(p, b_coach_session(b))),
+    # analytics and reports
+    "dashboard.assessment_dashboard": lambda p, b: analytics.assessment_dashboard(
+        p, b.assessment_id
+    ),
+    "dashboard.raw_assessment": lambda p, b: analytics_dashboard.raw_assessment(p, b.assessment_id),
+    "dashboard.own_response": lambda p, b: analytics_dashboard.own_response(p, b.assessment_id),
+    "dashboard.mode_of": lambda p, b: analytics_dashboard.mode_of(p, b.assessment()),
+    "thresholds.set_threshold": lambda p, b: analytics.set_threshold(p, b.assessment_id, 3),
+    "metrics.metric_series": lambda p, b: analytics.metric_series(
+        p, "assessment-response-submitted"
+    ),
+    "metrics.home_summary": lambda p, b: analytics.home_summary(p),
+    "benchmarks_service.benchmarks_for": lambda p, b: benchmarks_service.benchmarks_for(
+        p, b.assessment(), 3
+    ),
+    "benchmarks_service.industry_for": lambda p, b: benchmarks_service.industry_for(p, "Retail"),
+    "csv_export.require_export": lambda p, b: reports.csv_export.require_export(p, b.assessment_id),
+    "csv_export.export_responses_csv": lambda p, b: reports.export_responses_csv(
+        p, b.assessment_id
+    ),
+    "pdf.generate_report": lambda p, b: reports.generate_report(p, b.assessment_id),
 }
+
+
+def b_coach_session(b: TenantB) -> str:
+    """The id of the coaching session B's member started in build_tenant_b."""
+    page = get_store().query("coaching_sessions", b.org_id, Query(limit=5))
+    return page.items[0]["id"]
+
+
+def b_document(b: TenantB) -> str:
+    """The id of the document B's member uploaded in build_tenant_b."""
+    page = get_store().query("documents", b.org_id, Query((Filter("type", "=", "document"),)))
+    return page.items[0]["id"]
+
+
+CALLS.update(
+    {
+        "library.upload_document": lambda p, b: documents.upload_document(
+            p, "alpha.txt", [b"alpha's own words"], {}
+        ),
+        "library.list_documents": lambda p, b: documents.list_documents(p),
+        "library.get_document": lambda p, b: documents.get_document(p, b_document(b)),
+        "library.update_document": lambda p, b: documents.update_document(
+            p, b_document(b), {"category": "people"}
+        ),
+        "library.download_url": lambda p, b: documents.download_url(p, b_document(b)),
+        "library.thumbnail_url": lambda p, b: documents.thumbnail_url(p, b_document(b)),
+        "library.delete_document": lambda p, b: documents.delete_document(p, b_document(b)),
+        "search.search_documents": lambda p, b: (
+            documents.search_documents(p, {"text": B_NOTE}),
+            documents.search_documents(p, {}),
+        ),
+        "search.similar_documents": lambda p, b: documents.similar_documents(p, b_document(b)),
+        "search.find_passages": lambda p, b: documents.find_passages(p, B_NOTE),
+        "evidence.attach_evidence": lambda p, b: documents.attach_evidence(
+            p, b.assessment_id, "1.1.1", b_document(b)
+        ),
+        "evidence.detach_evidence": lambda p, b: documents.detach_evidence(
+            p, b.assessment_id, "1.1.1", b_document(b)
+        ),
+        "evidence.cited_in": lambda p, b: documents.cited_in(p, b_document(b)),
+        "queue.list_dead_letters": lambda p, b: documents.list_dead_letters(p),
+        "queue.retry_dead_letter": lambda p, b: documents.retry_dead_letter(p, "message-of-b"),
+    }
+)
 
 
 def test_every_principal_entry_point_is_covered() -> None:
@@ -200,6 +294,7 @@ def backends(
     get_settings.cache_clear()
     reset_backends()
     yield request.param
+    documents_queue.shutdown()  # its worker threads use this test's Redis
     get_store().close()
     reset_backends()
 
@@ -216,6 +311,13 @@ def build_tenant_b() -> TenantB:
     assessments.open_response(member, assessment.id)
     assessments.save_answer(member, assessment.id, "1.1.1", {"rating": 4, "notes": B_NOTE})
     assessments.touch_presence(member, assessment.id)
+    coached = coach.start_session(member, assessment.id, 1)
+    coach.add_message(member, coached.id, f"My worry: {B_NOTE}")
+    documents_queue.shutdown()  # the queue follows this test's backends
+    text = f"Beta strategy: {B_NOTE} market expansion plan".encode()
+    document = documents.upload_document(member, f"{B_NOTE}.txt", [text], {})
+    documents.attach_evidence(member, assessment.id, "1.1.2", document.id)
+    documents_queue.wait_until_idle(60)
     return TenantB(admin.organization_id, admin.user_id, member.user_id, "mia@beta.example",
                    invitation.id, assessment.id)  # fmt: skip
 
@@ -227,7 +329,15 @@ def snapshot_b(b: TenantB) -> dict[str, Any]:
         container: sorted(
             (store.query(container, b.org_id, Query(limit=500)).items), key=lambda i: i["id"]
         )
-        for container in ("organizations", "users", "invitations", "assessments", "responses")
+        for container in (
+            "organizations",
+            "users",
+            "invitations",
+            "assessments",
+            "responses",
+            "coaching_sessions",
+            "documents",
+        )  # fmt: skip
     }
     with session_scope() as db:
         creds = db.exec(select(UserCredential).where(UserCredential.organization_id == b.org_id))

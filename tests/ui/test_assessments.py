@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ninevectors.framework import get_framework
-from tests.ui.helpers import log_in
+from tests.ui.helpers import create_assessment, log_in, open_for_answers
 
 pytestmark = pytest.mark.ui
 
@@ -18,37 +18,6 @@ pytestmark = pytest.mark.ui
 def _rating_for(vector_id: int) -> int:
     """A fixed rating per vector, so the scores the page shows are known in advance."""
     return (vector_id % 5) + 1
-
-
-def _create_assessment(
-    page: Page,
-    app_url: str,
-    name: str,
-    *,
-    kind: str = "single",
-    vectors: tuple[int, ...] | None = None,
-    subject: str | None = None,
-) -> str:
-    page.goto(app_url + "/assessments")
-    page.get_by_role("button", name="New assessment").click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Name").fill(name)
-    dialog.get_by_label("Type").select_option(kind)
-    if subject:
-        dialog.get_by_label("Subject (360 review only)").select_option(label=subject)
-    if vectors is not None:
-        for vector in get_framework().vectors:
-            box = dialog.get_by_role("checkbox", name=vector.name, exact=True)
-            box.set_checked(vector.id in vectors)
-    dialog.get_by_role("button", name="Create").click()
-    expect(page).to_have_url(re.compile(r"/assessments/[^/]+/?$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(name)
-    return page.url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _open_for_answers(page: Page) -> None:
-    page.get_by_role("button", name="Open for answers").click()
-    expect(page.locator(".status-badge").first).to_have_text("in-progress")
 
 
 def _answer_with_keyboard(page: Page, theme_name: str, rating: int, confidence: int) -> None:
@@ -73,8 +42,8 @@ def _answer_current_sub_lens(page: Page, rating: int) -> None:
 
 def test_executive_completes_all_156_themes_with_the_keyboard(page: Page, app_url: str) -> None:
     log_in(page, app_url, "admin@acme.com")
-    assessment_id = _create_assessment(page, app_url, f"Full review {uuid.uuid4().hex[:6]}")
-    _open_for_answers(page)
+    assessment_id = create_assessment(page, app_url, f"Full review {uuid.uuid4().hex[:6]}")
+    open_for_answers(page)
     page.get_by_role("link", name="Start").click()
     expect(page.locator("#sub-lens-heading")).to_have_text("Market Characteristics")
 
@@ -104,12 +73,18 @@ def test_executive_completes_all_156_themes_with_the_keyboard(page: Page, app_ur
     # Ratings 2,3,4,5,1,2,3,4,5 by vector; ties go to the lower vector id.
     expect(page.locator("#strengths")).to_contain_text("StrategyEntityFinancial")
     expect(page.locator("#improvements")).to_contain_text("OperationsMarketExecution")
+    # Vectors scoring 2.5 or less get a card that opens the coach on that vector.
+    card = page.locator(".coach-card", has_text="Operations")
+    expect(card).to_be_visible()
+    expect(page.locator(".coach-card", has_text="Strategy")).to_have_count(0)
+    card.get_by_role("link", name="Talk it through with the coach").click()
+    expect(page).to_have_url(re.compile(r"/coach/[^/?]+/?$"))
 
 
 def test_submit_says_what_is_missing(page: Page, app_url: str) -> None:
     log_in(page, app_url, "manager@acme.com")
-    _create_assessment(page, app_url, f"Partial {uuid.uuid4().hex[:6]}", vectors=(6,))
-    _open_for_answers(page)
+    create_assessment(page, app_url, f"Partial {uuid.uuid4().hex[:6]}", vectors=(6,))
+    open_for_answers(page)
     page.get_by_role("link", name="Start").click()
     expect(page.locator("#sub-lens-heading")).to_have_text("Measurement")
     _answer_current_sub_lens(page, 4)
@@ -121,8 +96,8 @@ def test_submit_says_what_is_missing(page: Page, app_url: str) -> None:
 
 def test_a_reload_during_typing_loses_nothing(page: Page, app_url: str) -> None:
     log_in(page, app_url, "manager@acme.com")
-    _create_assessment(page, app_url, f"Notes {uuid.uuid4().hex[:6]}", vectors=(1,))
-    _open_for_answers(page)
+    create_assessment(page, app_url, f"Notes {uuid.uuid4().hex[:6]}", vectors=(1,))
+    open_for_answers(page)
     page.get_by_role("link", name="Start").click()
     notes = page.get_by_label("Notes for Market Size")
     notes.click()
@@ -138,7 +113,7 @@ def test_a_peer_answers_a_360_and_cannot_edit_after_submitting(
     browser: Browser, page: Page, app_url: str
 ) -> None:
     log_in(page, app_url, "admin@acme.com")
-    assessment_id = _create_assessment(
+    assessment_id = create_assessment(
         page,
         app_url,
         f"360 for Max {uuid.uuid4().hex[:6]}",
@@ -150,7 +125,7 @@ def test_a_peer_answers_a_360_and_cannot_edit_after_submitting(
     page.get_by_label("Respondent").select_option("peer")
     page.get_by_role("button", name="Add", exact=True).click()
     expect(page.locator(".participant-row", has_text="member@acme.com")).to_contain_text("peer")
-    _open_for_answers(page)
+    open_for_answers(page)
 
     peer = browser.new_context().new_page()
     log_in(peer, app_url, "member@acme.com")

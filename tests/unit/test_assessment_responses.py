@@ -378,3 +378,22 @@ def test_presence_lists_the_others_for_five_minutes(team: Team) -> None:
     assert 0 < get_cache().ttl(keys.presence(aid)) <= 300
     with pytest.raises(NotFoundError):
         assessments.touch_presence(team.viewer, aid)
+
+
+def test_submit_writes_the_metrics_time_series(team: Team) -> None:
+    from ninevectors.services.store.base import Filter, Query
+
+    aid = running(team, team.alice, team.bob, required_vectors=[6])
+    assessments.open_response(team.alice, aid)
+    assessments.record_time(team.alice, aid, 120)
+    support.answer_all(team.alice, aid, rating=3, vectors=[6])
+    assessments.submit_response(team.alice, aid)
+    metrics = (
+        get_store()
+        .query("metrics", team.org, Query(filters=(Filter("type", "=", "metric"),), limit=50))
+        .items
+    )
+    by_type = {m["metricType"]: m for m in metrics}
+    assert by_type["assessment-response-submitted"]["value"] == 1
+    assert by_type["assessment-time-to-complete"]["value"] == 120
+    assert by_type["assessment-response-submitted"]["dimensions"] == {"assessmentId": aid}

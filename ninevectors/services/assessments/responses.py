@@ -369,15 +369,29 @@ def _freeze(assessment: AssessmentItem, current: Item) -> Item:
     missing = missing_themes(answers, required)
     if missing:
         raise IncompleteResponse(missing)
+    # Imported here: the coach reads assessments, so a module-level import would be circular.
+    from ninevectors.services.coach.insights import insights_for_response
+
     scores = score_answers(answers, required)
     stamp = _stamp(assessment)
-    return {
+    frozen = {
         **current,
         "status": "submitted",
         "completedAt": stamp,
         "updatedAt": stamp,
         "responses": breakdown(answers, required, scores),
     }
+    frozen["aiInsights"] = insights_for_response(frozen).to_item()
+    return frozen
+
+
+def _record_submit_metrics(organization_id: str, assessment_id: str, time_spent: int) -> None:
+    """The metrics time series the home dashboard reads (daily items with a 90-day TTL)."""
+    from ninevectors.services.analytics.metrics import record_metric  # analytics reads us
+
+    dimensions = {"assessmentId": assessment_id}
+    record_metric(organization_id, "assessment-response-submitted", 1, dimensions)
+    record_metric(organization_id, "assessment-time-to-complete", time_spent, dimensions)
 
 
 def submit_response(principal: Principal, assessment_id: str) -> ResponseItem:
@@ -404,7 +418,9 @@ def submit_response(principal: Principal, assessment_id: str) -> ResponseItem:
         break
     else:
         raise ConflictError("Your answers are changing too fast to submit; try again.")
-    _mark_completed(principal, assessment, int(stored.get("timeSpent") or 0))
+    time_spent = int(stored.get("timeSpent") or 0)
+    _mark_completed(principal, assessment, time_spent)
+    _record_submit_metrics(principal.organization_id, assessment.id, time_spent)
     c.cache().delete(keys.assessment_draft(principal.user_id, assessment.id))
     details = (
         None if _anonymous(assessment) else {"overallScore": stored["responses"]["overallScore"]}
