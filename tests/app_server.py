@@ -93,12 +93,13 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
     raise AppStartError(f"the app did not serve {url} in {STARTUP_TIMEOUT_S} s")
 
 
-def start_app(data_dir: Path) -> RunningApp:
-    """Migrate and load the demo organization into ``data_dir``, then serve the app."""
+def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> RunningApp:
+    """Migrate and load the demo organization into ``data_dir``, then serve the app
+    (``extra_env``: more settings for the app process only)."""
     if not BUN.exists():
         raise AppStartError("bun is not installed in tools/ (run scripts/bootstrap.sh)")
     port = free_port()
-    settings = app_environment(port, data_dir)
+    settings = {**app_environment(port, data_dir), **(extra_env or {})}
     env = {**os.environ, **settings}
     prepared = subprocess.run(
         [sys.executable, "-m", "ninevectors.cli", "prepare"],

@@ -188,6 +188,7 @@ class WizardState(SessionState):
         if not isinstance(outcome, Principal):
             return outcome
         self.save_error = self.submit_error = self.saved_at = ""
+        self.attach_theme_id, self.document_hits, self.attach_error = "", [], ""
         try:
             view = assessments.open_response(outcome, self._assessment_id())
         except Exception as error:  # noqa: BLE001 — shown to the person
@@ -364,6 +365,7 @@ class WizardState(SessionState):
 
     @rx.event
     def attach(self, document_id: str) -> Any:
+        self.attach_error = ""
         result = self._change_citation(True, self.attach_theme_id, document_id)
         if not self.attach_error:
             self.attach_theme_id = ""

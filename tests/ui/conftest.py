@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.app_server import BUN, AppStartError, start_app, stop_app
+from tests.fixtures.claude_server import API_KEY, ClaudeServer
 from tests.servers import missing_server
 
 CHROMIUM_ARGS = [
@@ -24,12 +25,29 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The production build on a free loopback port, with the demo organization loaded."""
+def claude_for_app() -> Iterator[ClaudeServer]:
+    """The local Messages API server the app's coach talks to (tests script its replies)."""
+    server = ClaudeServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(
+    tmp_path_factory: pytest.TempPathFactory, claude_for_app: ClaudeServer
+) -> Iterator[str]:
+    """The production build on a free loopback port, with the demo organization loaded and
+    the coach on the local Messages API server."""
     if not BUN.exists():
         missing_server("bun is not installed in tools/ (run scripts/bootstrap.sh)")
+    coach = {
+        "NINEVECTORS_ANTHROPIC_API_KEY": API_KEY,
+        "NINEVECTORS_ANTHROPIC_BASE_URL": claude_for_app.url,
+    }
     try:
-        app = start_app(tmp_path_factory.mktemp("app-data"))
+        app = start_app(tmp_path_factory.mktemp("app-data"), extra_env=coach)
     except AppStartError as error:
         pytest.fail(str(error))
     try:

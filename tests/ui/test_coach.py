@@ -1,32 +1,23 @@
-"""The coach in a real browser, on Claude served by the local Messages API server.
-
-The server runs in this test process and the app reaches it through the environment it
-inherits (tests/app_server.py passes ``os.environ``), so it is started when this module is
-imported, before the session's app starts.
-"""
+"""The coach in a real browser, on Claude served by the local Messages API server (the
+session's app is pointed at it by tests/ui/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.fixtures.claude_server import API_KEY, ClaudeServer, Reply, StreamError
+from tests.fixtures.claude_server import ClaudeServer, Reply, StreamError
 from tests.ui.helpers import log_in
 
 pytestmark = pytest.mark.ui
 
-CLAUDE = ClaudeServer().start()
-os.environ["NINEVECTORS_ANTHROPIC_API_KEY"] = API_KEY
-os.environ["NINEVECTORS_ANTHROPIC_BASE_URL"] = CLAUDE.url
-
 
 @pytest.fixture
-def claude() -> ClaudeServer:
-    CLAUDE.reset()
-    return CLAUDE
+def claude(claude_for_app: ClaudeServer) -> ClaudeServer:
+    claude_for_app.reset()
+    return claude_for_app
 
 
 def open_coach_on_financial(page: Page, app_url: str) -> None:

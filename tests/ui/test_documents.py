@@ -3,6 +3,7 @@ relevance, find it by a phrase and by meaning, download it, delete it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -72,11 +73,14 @@ def test_upload_process_search_download_delete(page: Page, app_url: str) -> None
     page.get_by_role("button", name="Attach a library document as evidence for Market Size").click()
     page.get_by_label("Search the document library").fill(marker)
     page.get_by_role("button", name=f"Attach {name}").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
     market_size = page.locator("#theme-card-1\\.1\\.1")
     expect(market_size.locator(".cited-document")).to_contain_text(name)
     page.reload()
     expect(page.locator("#theme-card-1\\.1\\.1 .cited-document")).to_contain_text(name)
-    market_size.locator(".cited-document").get_by_role("link").click()
+    cited = page.locator("#theme-card-1\\.1\\.1 .cited-document a")
+    expect(cited).to_have_attribute("href", re.compile(r"/documents\?doc="))
+    cited.click()
     details = page.locator("#document-details")
     expect(details).to_contain_text(assessment, timeout=30_000)
 
