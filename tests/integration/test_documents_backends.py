@@ -3,20 +3,18 @@ Dramatiq's Redis broker for the queue (retries, dead letters), Redis for the ind
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 
 from ninevectors.services import documents
 from ninevectors.services.backends import get_blob_storage, reset_backends
 from ninevectors.services.blob.azure import AzureBlobStorage
 from ninevectors.services.documents import pipeline, queue, search
 from ninevectors.services.identity import passwords
-from ninevectors.settings import get_settings
 from tests.fixtures import documents as samples
+from tests.production_backends import use_production_backends
 from tests.unit.test_assessment_support import Team, build_team
 from tests.unit.test_identity_support import CHEAP_HASHER, FakeClock
 
@@ -29,18 +27,7 @@ def production(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Team]:
     monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
-    redis.Redis.from_url(redis_url).flushdb()
-    for key, value in {
-        "STORE_BACKEND": "sql",
-        "CACHE_BACKEND": "redis",
-        "REDIS_URL": redis_url,
-        "BLOB_BACKEND": "azure",
-        "AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string,
-        "BLOB_CONTAINER": "docs-" + uuid.uuid4().hex[:20],
-    }.items():
-        monkeypatch.setenv(f"NINEVECTORS_{key}", value)
-    get_settings.cache_clear()
-    reset_backends()
+    use_production_backends(monkeypatch, redis_url, azurite_connection_string, "docs")
     queue.shutdown()
     search.forget_indexes()
     yield build_team(FakeClock())

@@ -4,19 +4,17 @@ through its time-limited SAS URL; the dashboard and metrics on PostgreSQL with R
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 from pypdf import PdfReader
 
 from ninevectors.services import analytics, reports
 from ninevectors.services.backends import get_blob_storage, reset_backends
 from ninevectors.services.blob.azure import AzureBlobStorage
 from ninevectors.services.identity import passwords
-from ninevectors.settings import get_settings
+from tests.production_backends import use_production_backends
 from tests.unit import test_analytics_support as data
 from tests.unit import test_identity_support as identity_support
 from tests.unit.test_assessment_support import Team, build_team
@@ -34,18 +32,7 @@ def production(
     fake_clock: FakeClock,
 ) -> Iterator[Team]:
     monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
-    redis.Redis.from_url(redis_url).flushdb()
-    for key, value in {
-        "STORE_BACKEND": "sql",
-        "CACHE_BACKEND": "redis",
-        "REDIS_URL": redis_url,
-        "BLOB_BACKEND": "azure",
-        "AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string,
-        "BLOB_CONTAINER": "reports-" + uuid.uuid4().hex[:20],
-    }.items():
-        monkeypatch.setenv(f"NINEVECTORS_{key}", value)
-    get_settings.cache_clear()
-    reset_backends()
+    use_production_backends(monkeypatch, redis_url, azurite_connection_string, "reports")
     yield build_team(fake_clock)
     storage = get_blob_storage()
     assert isinstance(storage, AzureBlobStorage)
