@@ -10,6 +10,7 @@ import reflex as rx
 
 from ninevectors.components.forms import error_callout, field, not_allowed, notice_callout, pager
 from ninevectors.components.layout import app_shell
+from ninevectors.components.tables import table_header
 from ninevectors.state.admin_audit import (
     SEVERITIES,
     AdminAuditState,
@@ -188,14 +189,7 @@ def admin_users() -> rx.Component:
             margin_y="0.5em",
         ),
         rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("Name", "E-mail", "Role", "Status", "")
-                    ]
-                )
-            ),
+            table_header(("Name", "E-mail", "Role", "Status", "")),
             rx.table.body(rx.foreach(AdminUsersState.rows, _user_row)),
             width="100%",
             aria_label="People of the organization",
@@ -205,11 +199,7 @@ def admin_users() -> rx.Component:
         rx.cond(
             AdminUsersState.pending.length() > 0,
             rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in ("E-mail", "Role", "Expires", "")]
-                    )
-                ),
+                table_header(("E-mail", "Role", "Expires", "")),
                 rx.table.body(rx.foreach(AdminUsersState.pending, _invitation_row)),
                 width="100%",
             ),
@@ -359,21 +349,8 @@ def admin_audit() -> rx.Component:
         rx.cond(
             state.rows.length() > 0,
             rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "When (UTC)",
-                                "Action",
-                                "Resource",
-                                "User",
-                                "IP",
-                                "Severity",
-                                "Details",
-                            )
-                        ]
-                    )
+                table_header(
+                    ("When (UTC)", "Action", "Resource", "User", "IP", "Severity", "Details")
                 ),
                 rx.table.body(rx.foreach(state.rows, _audit_row)),
                 width="100%",

@@ -8,6 +8,7 @@ import reflex as rx
 from ninevectors.components.forms import error_callout, notice_callout
 from ninevectors.components.layout import app_shell
 from ninevectors.components.radar import radar_chart
+from ninevectors.components.tables import table_header
 from ninevectors.pages.registry import PageSpec
 from ninevectors.routes import Route
 from ninevectors.state.analytics import (
@@ -31,10 +32,6 @@ def _bar(percent: rx.Var, color: rx.Var | str) -> rx.Component:
         background=rx.color("gray", 4),
         border_radius="4px",
     )
-
-
-def _header(*names: str) -> rx.Component:
-    return rx.table.header(rx.table.row(*[rx.table.column_header_cell(n) for n in names]))
 
 
 def _vector_row(row: VectorLine) -> rx.Component:
@@ -129,15 +126,17 @@ def _radar_section() -> rx.Component:
 def _drill_section() -> rx.Component:
     return rx.vstack(
         rx.table.root(
-            _header(
-                "Vector",
-                "Mean",
-                "Spread",
-                "Count",
-                "Confidence",
-                "Consensus",
-                "Group gap",
-                "Self − others",
+            table_header(
+                (
+                    "Vector",
+                    "Mean",
+                    "Spread",
+                    "Count",
+                    "Confidence",
+                    "Consensus",
+                    "Group gap",
+                    "Self − others",
+                )
             ),  # fmt: skip
             rx.table.body(rx.foreach(S.vectors, _vector_row)),
             width="100%",
@@ -148,7 +147,7 @@ def _drill_section() -> rx.Component:
             rx.vstack(
                 rx.heading(S.selected_vector_name, " — sub-lenses", size="4", as_="h3"),
                 rx.table.root(
-                    _header("Sub-lens", "Mean", "Spread", "Count"),
+                    table_header(("Sub-lens", "Mean", "Spread", "Count")),
                     rx.table.body(rx.foreach(S.lens_rows, _lens_row)),
                     width="100%",
                     id="lens-table",
@@ -156,7 +155,7 @@ def _drill_section() -> rx.Component:
                 rx.cond(
                     S.selected_lens != "",
                     rx.table.root(
-                        _header("Theme", "Mean", "Spread", "Count"),
+                        table_header(("Theme", "Mean", "Spread", "Count")),
                         rx.table.body(rx.foreach(S.theme_rows, _theme_row)),
                         width="100%",
                         id="theme-table",

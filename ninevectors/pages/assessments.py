@@ -7,6 +7,7 @@ import reflex as rx
 from ninevectors.components.chat import coach_cards
 from ninevectors.components.forms import error_callout, field, link_button, notice_callout, pager
 from ninevectors.components.layout import app_shell
+from ninevectors.components.tables import table_header
 from ninevectors.framework import get_framework
 from ninevectors.state.assessments import (
     RESPONDENT_TYPES,
@@ -188,14 +189,7 @@ def assessment_list() -> rx.Component:
         rx.cond(
             state.rows.length() > 0,
             rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ("Name", "Type", "Status", "Due", "Participants", "Completed")
-                        ]
-                    )
-                ),
+                table_header(("Name", "Type", "Status", "Due", "Participants", "Completed")),
                 rx.table.body(rx.foreach(state.rows, _assessment_row)),
                 width="100%",
             ),
@@ -408,14 +402,7 @@ def assessment_detail() -> rx.Component:
                 rx.heading("Participants", size="5", as_="h2", padding_top="1em"),
                 rx.cond(state.can_manage, rx.card(_add_participant_form(), width="100%")),
                 rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Person", "Role", "Respondent", "Status", "Progress", "")
-                            ]
-                        )
-                    ),
+                    table_header(("Person", "Role", "Respondent", "Status", "Progress", "")),
                     rx.table.body(rx.foreach(state.participants, _participant_row)),
                     width="100%",
                 ),

@@ -8,6 +8,7 @@ import reflex as rx
 
 from ninevectors.components.forms import error_callout, not_allowed, notice_callout
 from ninevectors.components.layout import app_shell
+from ninevectors.components.tables import table_header
 from ninevectors.framework import get_framework
 from ninevectors.models.document import CATEGORIES, VISIBILITIES
 from ninevectors.pages.registry import PageSpec
@@ -267,19 +268,14 @@ def _library_table() -> rx.Component:
         rx.cond(
             DocumentsState.rows.length() > 0,
             rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "Name",
-                                "Category",
-                                "Status",
-                                "Top vectors",
-                                "Size",
-                                "Uploaded",
-                            )
-                        ]
+                table_header(
+                    (
+                        "Name",
+                        "Category",
+                        "Status",
+                        "Top vectors",
+                        "Size",
+                        "Uploaded",
                     )
                 ),
                 rx.table.body(rx.foreach(DocumentsState.rows, _row)),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from ninevectors.components.forms import link_button
 from ninevectors.components.layout import app_shell
+from ninevectors.components.tables import table_header
 from ninevectors.routes import Route
 from ninevectors.state.dashboard import ActivityRow, DashboardState, DayBar
 from ninevectors.state.session import SessionState
@@ -88,13 +89,7 @@ def _overview() -> rx.Component:
         rx.cond(
             state.activity.length() > 0,
             rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("When (UTC)"),
-                        rx.table.column_header_cell("What"),
-                        rx.table.column_header_cell("On"),
-                    )
-                ),
+                table_header(("When (UTC)", "What", "On")),
                 rx.table.body(rx.foreach(state.activity, _activity)),
                 width="100%",
                 id="recent-activity",

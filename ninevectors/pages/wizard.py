@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ninevectors.components.forms import error_callout
 from ninevectors.components.layout import app_shell
 from ninevectors.state.wizard import (
     NOT_SURE,
@@ -144,10 +145,7 @@ def _attach_dialog() -> rx.Component:
                 aria_label="Search the document library",
                 width="100%",
             ),
-            rx.cond(
-                WizardState.attach_error != "",
-                rx.callout(WizardState.attach_error, icon="triangle_alert", color_scheme="red"),
-            ),
+            error_callout(WizardState.attach_error, "attach-error"),
             rx.vstack(
                 rx.foreach(WizardState.document_hits, _document_hit),
                 rx.cond(
@@ -326,16 +324,7 @@ def _header() -> rx.Component:
                 id="read-only-notice",
             ),
         ),
-        rx.cond(
-            WizardState.save_error != "",
-            rx.callout(
-                WizardState.save_error,
-                icon="triangle_alert",
-                color_scheme="red",
-                role="alert",
-                id="save-error",
-            ),
-        ),
+        error_callout(WizardState.save_error, "save-error"),
         width="100%",
         spacing="2",
     )
@@ -389,16 +378,7 @@ def _sub_lens_body() -> rx.Component:
             width="100%",
             padding_top="0.5em",
         ),
-        rx.cond(
-            WizardState.submit_error != "",
-            rx.callout(
-                WizardState.submit_error,
-                icon="triangle_alert",
-                color_scheme="red",
-                role="alert",
-                id="submit-error",
-            ),
-        ),
+        error_callout(WizardState.submit_error, "submit-error"),
         spacing="3",
         width="100%",
     )

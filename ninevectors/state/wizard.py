@@ -120,7 +120,7 @@ class WizardState(SessionState):
     def _assessment_id(self) -> str:
         return str(self.assessment_id)  # the dynamic route argument
 
-    def _show(self, view: Any, sub_lens_id: str | None = None) -> None:
+    def _show(self, view: Any, principal: Principal, sub_lens_id: str | None = None) -> None:
         """Fill the page from a ResponseView, on ``sub_lens_id`` (or where the person was)."""
         framework = get_framework()
         answers: dict[str, dict[str, Any]] = dict(view.answers)
@@ -150,28 +150,27 @@ class WizardState(SessionState):
         ]
         self.answered = sum(n.answered for n in self.nav)
         self.total = sum(n.total for n in self.nav)
-        self._show_sub_lens(target, answers)
+        self._show_sub_lens(target, answers, principal)
         self.submitted = view.status == "submitted"
         self.read_only = bool(view.read_only)
 
-    def _show_sub_lens(self, sub_lens_id: str, answers: dict[str, dict[str, Any]]) -> None:
+    def _show_sub_lens(
+        self, sub_lens_id: str, answers: dict[str, dict[str, Any]], principal: Principal
+    ) -> None:
         framework = get_framework()
         sub_lens = framework.sub_lens(sub_lens_id)
         vector = framework.vector_of(sub_lens_id)
         self.sub_lens_id, self.sub_lens_name = sub_lens.id, sub_lens.name
         self.vector_name, self.vector_color = vector.name, vector.color
         self.vector_description = vector.description
-        principal = self._principal()
         self.rows = [
             _row(t.id, t.name, answers.get(t.id), self._document_namer(principal))
             for t in sub_lens.themes
         ]
 
     @staticmethod
-    def _document_namer(principal: Principal | None) -> Any:
+    def _document_namer(principal: Principal) -> Any:
         def name(document_id: str) -> str:
-            if principal is None:
-                return document_id
             try:
                 return documents.get_document(principal, document_id).name
             except Exception:  # noqa: BLE001 — a deleted or hidden document stays cited by id
@@ -179,12 +178,9 @@ class WizardState(SessionState):
 
         return name
 
-    def _principal_or_redirect(self) -> Principal | rx.event.EventSpec:
-        return self._authorize()
-
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
-        outcome = self._principal_or_redirect()
+        outcome = self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         self.save_error = self.submit_error = self.saved_at = ""
@@ -197,13 +193,13 @@ class WizardState(SessionState):
             return None
         self.load_error = ""
         self.assessment_name = assessments.get_assessment(outcome, self._assessment_id()).name
-        self._show(view)
+        self._show(view, outcome)
         self._touch_presence(outcome)
         return None
 
     @rx.event
     def go_to(self, sub_lens_id: str) -> rx.event.EventSpec | None:
-        outcome = self._principal_or_redirect()
+        outcome = self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         if not isinstance(sub_lens_id, str) or sub_lens_id not in self.order:
@@ -215,7 +211,7 @@ class WizardState(SessionState):
         except Exception as error:  # noqa: BLE001
             self.save_error = friendly_error(error)
             return None
-        self._show(view, sub_lens_id)
+        self._show(view, outcome, sub_lens_id)
         return rx.call_script("window.scrollTo(0, 0)")
 
     @rx.event
@@ -235,7 +231,7 @@ class WizardState(SessionState):
     # --- saving -------------------------------------------------------------------------------
 
     def _save(self, theme_id: str, changes: dict[str, Any]) -> rx.event.EventSpec | None:
-        outcome = self._principal_or_redirect()
+        outcome = self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         if not isinstance(theme_id, str) or all(r.id != theme_id for r in self.rows):
@@ -349,7 +345,7 @@ class WizardState(SessionState):
         ]
 
     def _change_citation(self, attach: bool, theme_id: str, document_id: str) -> Any:
-        outcome = self._principal_or_redirect()
+        outcome = self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         change = documents.attach_evidence if attach else documents.detach_evidence
@@ -359,7 +355,7 @@ class WizardState(SessionState):
         except Exception as error:  # noqa: BLE001
             self.attach_error = self.save_error = friendly_error(error)
             return None
-        self._show(view, self.sub_lens_id)
+        self._show(view, outcome, self.sub_lens_id)
         self.saved_at = "All changes saved"
         return None
 
@@ -397,7 +393,7 @@ class WizardState(SessionState):
 
     @rx.event
     def submit(self) -> rx.event.EventSpec | None:
-        outcome = self._principal_or_redirect()
+        outcome = self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         try:
