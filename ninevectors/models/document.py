@@ -24,6 +24,9 @@ Visibility = Literal["private", "team", "organization"]
 ProcessingStatus = Literal["uploaded", "processing", "completed", "failed"]
 AnalysisMethod = Literal["local", "claude"]
 
+MAX_KEY_TOPICS = 6  # of one document's analysis
+MAX_ACTION_ITEMS = 8
+
 CATEGORIES: tuple[str, ...] = ("strategy", "financial", "operational", "market", "people", "other")
 VISIBILITIES: tuple[str, ...] = ("private", "team", "organization")
 
@@ -60,10 +63,13 @@ class Content(CamelModel):
 
 class AiAnalysis(CamelModel):
     method: AnalysisMethod = "local"
+    model: str | None = None  # the Claude model that answered (method "claude")
+    fallback_reason: str | None = None  # why Claude was configured but local analysis was used
     vector_relevance: dict[str, float] = Field(default_factory=dict)  # "1".."9" -> 0..1
     key_topics: list[str] = Field(default_factory=list)
     sentiment: float = 0.0  # -1..1
     action_items: list[str] = Field(default_factory=list)
+    summary: str | None = None  # one paragraph, when Claude wrote one
 
 
 class Citation(CamelModel):

@@ -340,6 +340,29 @@ def _edit_form() -> rx.Component:
     )
 
 
+def _analysis_method() -> rx.Component:
+    """Who made the analysis: Claude (and which model) or local methods, and why Claude was
+    not used when it was configured but failed."""
+    return rx.vstack(
+        rx.badge(
+            DocumentsState.analysis_label,
+            color_scheme=rx.cond(DocumentsState.analysis_by_claude, "violet", "gray"),
+            variant="soft",
+            id="analysis-method",
+        ),
+        rx.cond(
+            DocumentsState.analysis_fallback != "",
+            rx.text(
+                DocumentsState.analysis_fallback,
+                size="1",
+                color=rx.color("amber", 11),
+                id="analysis-fallback",
+            ),
+        ),
+        spacing="1",
+    )
+
+
 def _details() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -360,11 +383,10 @@ def _details() -> rx.Component:
                 DocumentsState.relevance.length() > 0,
                 rx.vstack(
                     rx.heading("Vector relevance", size="3", as_="h3"),
-                    rx.text(
-                        "Local analysis (on this server, no AI service).",
-                        size="1",
-                        color=rx.color("gray", 10),
-                        id="analysis-method",
+                    _analysis_method(),
+                    rx.cond(
+                        DocumentsState.summary != "",
+                        rx.text(DocumentsState.summary, size="2", id="analysis-summary"),
                     ),
                     rx.foreach(DocumentsState.relevance, _relevance),
                     rx.text(rx.text.strong("Key topics: "), DocumentsState.topics, size="2"),

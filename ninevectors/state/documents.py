@@ -1,7 +1,8 @@
 """The document library page: upload (drag and drop, several files, progress), live status
-while processing, hybrid search with filters, one document's details (vector relevance,
-local analysis, where it is cited, similar documents), download, delete, and for admins the
-dead-letter queue. State holds rows for display only; embeddings stay in the service."""
+while processing, hybrid search with filters, one document's details (vector relevance and
+the analysis, saying whether Claude or local methods made it, where it is cited, similar
+documents), download, delete, and for admins the dead-letter queue. State holds rows for
+display only; embeddings stay in the service."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import reflex as rx
 
 from ninevectors.framework import get_framework
-from ninevectors.models.document import CATEGORIES, VISIBILITIES, DocumentItem
+from ninevectors.models.document import CATEGORIES, VISIBILITIES, AiAnalysis, DocumentItem
 from ninevectors.models.principal import Principal
 from ninevectors.services import documents
 from ninevectors.services.documents.search import SearchHit
@@ -109,6 +110,12 @@ def _row(doc: DocumentItem) -> DocumentRow:
     )
 
 
+def _method_label(analysis: AiAnalysis) -> str:
+    if analysis.method == "claude":
+        return f"Analysed by Claude ({analysis.model})" if analysis.model else "Analysed by Claude"
+    return "Local analysis (on this server, no AI service)"
+
+
 def _snippet_html(hit: SearchHit) -> str:
     parts = []
     for text, marked in hit.snippet:
@@ -165,6 +172,10 @@ class DocumentsState(SessionState):
     selected_tags: str = ""
     selected_can_edit: bool = False
     relevance: list[RelevanceRow] = []
+    analysis_label: str = ""
+    analysis_by_claude: bool = False
+    analysis_fallback: str = ""
+    summary: str = ""
     topics: str = ""
     sentiment: str = ""
     actions: list[str] = []
@@ -334,9 +345,7 @@ class DocumentsState(SessionState):
             if analysis
             else []
         )
-        self.topics = ", ".join(analysis.key_topics) if analysis else ""
-        self.sentiment = f"{analysis.sentiment:+.2f}" if analysis else ""
-        self.actions = list(analysis.action_items) if analysis else []
+        self._show_analysis(analysis)
         self.citations = [
             CitationRow(v.assessment_id, v.assessment_name, f"{v.theme_id} {v.theme_name}")
             for v in documents.cited_in(principal, doc.id)
@@ -346,6 +355,15 @@ class DocumentsState(SessionState):
             if doc.processing.status == "completed"
             else []
         )
+
+    def _show_analysis(self, analysis: AiAnalysis | None) -> None:
+        self.analysis_label = _method_label(analysis) if analysis else ""
+        self.analysis_by_claude = bool(analysis and analysis.method == "claude")
+        self.analysis_fallback = (analysis.fallback_reason or "") if analysis else ""
+        self.summary = (analysis.summary or "") if analysis else ""
+        self.topics = ", ".join(analysis.key_topics) if analysis else ""
+        self.sentiment = f"{analysis.sentiment:+.2f}" if analysis else ""
+        self.actions = list(analysis.action_items) if analysis else []
 
     @rx.event
     def select(self, document_id: str) -> Any:

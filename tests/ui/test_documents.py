@@ -1,5 +1,6 @@
 """The document library in a real browser: upload a PDF, watch it complete, see its vector
-relevance, find it by a phrase and by meaning, download it, delete it."""
+relevance and that Claude analysed it (the session's app is pointed at the local Messages API
+server by tests/ui/conftest.py), find it by a phrase and by meaning, download it, delete it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from ninevectors.framework import get_framework
 from tests.fixtures import documents as samples
+from tests.fixtures.claude_server import SAMPLE_ANALYSIS, ClaudeServer
 from tests.ui.helpers import create_assessment, log_in, open_for_answers
 
 pytestmark = pytest.mark.ui
@@ -22,7 +24,10 @@ PLAN_TEXT = (
 )
 
 
-def test_upload_process_search_download_delete(page: Page, app_url: str) -> None:
+def test_upload_process_search_download_delete(
+    page: Page, app_url: str, claude_for_app: ClaudeServer
+) -> None:
+    claude_for_app.reset()  # answers the analysis with its default tool call
     marker = uuid.uuid4().hex[:8]
     name = f"zephyr-plan-{marker}.pdf"
     log_in(page, app_url, "manager@acme.com")
@@ -49,7 +54,13 @@ def test_upload_process_search_download_delete(page: Page, app_url: str) -> None
     expect(details.get_by_role("heading", name="Vector relevance")).to_be_visible(timeout=30_000)
     for vector in get_framework().vectors:
         expect(details).to_contain_text(f"{vector.id}. {vector.name}")
-    expect(details.locator("#analysis-method")).to_contain_text("Local analysis")
+    expect(details.locator("#analysis-method")).to_have_text(
+        "Analysed by Claude (claude-sonnet-5-5)"
+    )
+    expect(details.locator("#analysis-summary")).to_have_text(SAMPLE_ANALYSIS["summary"])
+    expect(details).to_contain_text("distribution hubs, market share, warehouse automation")
+    expect(details.locator("#analysis-fallback")).to_have_count(0)
+    assert any(marker in r.body["messages"][0]["content"] for r in claude_for_app.requests)
 
     page.locator("#document-search").fill("distribution hubs in three new regions")
     page.locator("#search-button").click()

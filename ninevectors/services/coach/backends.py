@@ -10,27 +10,18 @@ Failures of the outside service become :class:`CoachUnavailable` with a friendly
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import anthropic
-import httpx2  # the HTTP client of the anthropic SDK (its dependency)
-
-from ninevectors.settings import get_settings
+from ninevectors.services import claude
+from ninevectors.services.claude import FailureKind, Usage
 
 if TYPE_CHECKING:
     from ninevectors.services.coach.context import CoachContext
 
 ChatMessage = dict[str, str]  # {"role": "user" | "assistant", "content": "..."}
-FailureKind = Literal[
-    "invalid-key", "rate-limited", "overloaded", "timeout", "network", "server", "refused"
-]
 
 OFFLINE_MODEL = "offline-coach"
-REQUEST_TIMEOUT_S = 60.0
-CONNECT_TIMEOUT_S = 5.0
-MAX_RETRIES = 2  # the SDK retries 408/409/429/5xx and connection errors with backoff
 MAX_TOKENS = 1024
 
 FRIENDLY: dict[str, str] = {
@@ -67,16 +58,6 @@ class CoachRateLimited(CoachUnavailable):
         )
 
 
-@dataclass(frozen=True)
-class Usage:
-    input_tokens: int = 0
-    output_tokens: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.input_tokens + self.output_tokens
-
-
 class CoachBackend(Protocol):
     model: str
     offline: bool
@@ -91,61 +72,20 @@ class CoachBackend(Protocol):
     ) -> Iterator[str | Usage]: ...
 
 
-def _error_type(error: anthropic.APIStatusError) -> str:
-    body = error.body
-    if isinstance(body, dict):
-        inner = body.get("error")
-        if isinstance(inner, dict) and isinstance(inner.get("type"), str):
-            return inner["type"]
-    return ""
-
-
 def map_error(error: Exception) -> CoachUnavailable:
     """The friendly category of an SDK or transport error (HTTP status, or the error type of an
     ``event: error`` received mid-stream, which arrives with status 200)."""
-    if isinstance(error, anthropic.APITimeoutError | httpx2.TimeoutException | TimeoutError):
-        return CoachUnavailable("timeout")
-    if isinstance(error, anthropic.APIConnectionError | httpx2.TransportError | OSError):
-        return CoachUnavailable("network")
-    if isinstance(error, anthropic.APIStatusError):
-        kind = _error_type(error)
-        status = error.status_code
-        if status in (401, 403) or kind in ("authentication_error", "permission_error"):
-            return CoachUnavailable("invalid-key")
-        if status == 429 or kind == "rate_limit_error":
-            return CoachUnavailable("rate-limited")
-        if status == 529 or kind == "overloaded_error":
-            return CoachUnavailable("overloaded")
-        if status in (400, 404, 413, 422) or kind in ("invalid_request_error", "not_found_error"):
-            return CoachUnavailable("refused")
-        return CoachUnavailable("server")
-    return CoachUnavailable("server")
+    return CoachUnavailable(claude.failure_kind(error))
 
 
 def _field(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-class ClaudeBackend:
+class ClaudeBackend(claude.ClaudeClient):
     """Claude through the official SDK, streamed with ``messages.create(stream=True)``."""
 
     offline = False
-
-    def __init__(
-        self,
-        api_key: str,
-        model: str,
-        base_url: str | None = None,
-        timeout_s: float = REQUEST_TIMEOUT_S,
-        max_retries: int = MAX_RETRIES,
-    ) -> None:
-        self.model = model
-        self._client = anthropic.Anthropic(
-            api_key=api_key,
-            base_url=base_url or None,
-            timeout=anthropic.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
-            max_retries=max_retries,
-        )
 
     def stream_reply(
         self,
@@ -176,7 +116,7 @@ class ClaudeBackend:
                             yield text
                     elif kind == "message_delta":
                         output_tokens = event.usage.output_tokens or output_tokens
-        except (anthropic.APIError, httpx2.TransportError, OSError) as error:
+        except claude.TRANSPORT_ERRORS as error:
             # A read timeout or a dropped connection mid-stream comes from the HTTP client.
             raise map_error(error) from error
         yield Usage(input_tokens, output_tokens)
@@ -189,10 +129,9 @@ def _claude(api_key: str, model: str, base_url: str) -> ClaudeBackend:
 
 def get_backend() -> CoachBackend:
     """Claude when an API key is configured, otherwise the offline coach."""
-    settings = get_settings()
-    key = settings.anthropic_api_key.get_secret_value()
-    if not key:
+    config = claude.configured()
+    if config is None:
         from ninevectors.services.coach.offline import OfflineCoach
 
         return OfflineCoach()
-    return _claude(key, settings.anthropic_model, settings.anthropic_base_url)
+    return _claude(config.api_key, config.model, config.base_url)

@@ -1,9 +1,14 @@
-"""Local analysis of a document's text: vector relevance (0–1 for each of the nine vectors,
-by embedding similarity to the vectors' descriptions and theme names), key topics,
-sentiment and action items. No outside service is called ("local analysis")."""
+"""Analysis of a document's text: vector relevance (0–1 for each of the nine vectors), key
+topics, sentiment and action items — by Claude when an API key is configured, by local
+methods otherwise or when Claude fails (the analysis records which, and why).
+
+Local analysis calls no outside service: relevance is the embedding similarity of the
+document's passages to the vectors' descriptions and theme names; topics, sentiment and
+actions come from word counts and patterns. Embeddings are always computed locally."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -12,13 +17,16 @@ from functools import lru_cache
 import numpy as np
 
 from ninevectors.framework import get_framework
-from ninevectors.models.document import AiAnalysis
+from ninevectors.models.document import MAX_ACTION_ITEMS, MAX_KEY_TOPICS, AiAnalysis
+from ninevectors.services import metering
+from ninevectors.services.claude import Usage
+from ninevectors.services.documents.claude_analysis import AnalysisUnavailable, get_analyser
 from ninevectors.services.documents.embeddings import get_embedder
+
+log = logging.getLogger(__name__)
 
 RELEVANCE_FLOOR = 0.10  # cosine at or below which a vector counts as 0
 RELEVANCE_SPAN = 0.45  # cosine above the floor that counts as 1
-MAX_TOPICS = 6
-MAX_ACTIONS = 8
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _ACTION = re.compile(
@@ -91,10 +99,10 @@ def words(text: str) -> list[str]:
 def key_topics(text: str) -> list[str]:
     tokens = [w for w in words(text[:200_000]) if w not in STOPWORDS]
     pairs = Counter(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False) if a != b)
-    topics = [pair for pair, count in pairs.most_common(MAX_TOPICS) if count >= 2]
+    topics = [pair for pair, count in pairs.most_common(MAX_KEY_TOPICS) if count >= 2]
     singles = Counter(tokens)
-    for word, _count in singles.most_common(MAX_TOPICS * 2):
-        if len(topics) >= MAX_TOPICS:
+    for word, _count in singles.most_common(MAX_KEY_TOPICS * 2):
+        if len(topics) >= MAX_KEY_TOPICS:
             break
         if not any(word in topic.split() for topic in topics):
             topics.append(word)
@@ -114,12 +122,12 @@ def action_items(text: str) -> list[str]:
         sentence = " ".join(sentence.split()).lstrip("-•* ")
         if 15 <= len(sentence) <= 300 and _ACTION.search(sentence) and sentence not in found:
             found.append(sentence)
-            if len(found) >= MAX_ACTIONS:
+            if len(found) >= MAX_ACTION_ITEMS:
                 break
     return found
 
 
-def analyse(text: str, chunk_embeddings: np.ndarray) -> AiAnalysis:
+def analyse_locally(text: str, chunk_embeddings: np.ndarray) -> AiAnalysis:
     return AiAnalysis(
         method="local",
         vector_relevance=vector_relevance(chunk_embeddings),
@@ -127,3 +135,34 @@ def analyse(text: str, chunk_embeddings: np.ndarray) -> AiAnalysis:
         sentiment=sentiment(text),
         action_items=action_items(text),
     )
+
+
+def analyse(text: str, chunk_embeddings: np.ndarray, organization_id: str) -> AiAnalysis:
+    """Claude's analysis when configured (its tokens metered to the organization), local
+    analysis otherwise. Never fails because of Claude: its failure is recorded instead."""
+    analyser = get_analyser()
+    if analyser is None:
+        return analyse_locally(text, chunk_embeddings)
+    try:
+        found = analyser.analyse(text)
+    except AnalysisUnavailable as unavailable:
+        log.warning("Claude analysis failed (%s): %s", unavailable.why, unavailable.__cause__)
+        _meter(organization_id, unavailable.usage)
+        return _fallback(text, chunk_embeddings, unavailable)
+    except Exception:  # noqa: BLE001 — a bug here must not fail the document's processing
+        log.exception("Claude analysis failed unexpectedly")
+        return _fallback(text, chunk_embeddings, AnalysisUnavailable("unexpected error"))
+    _meter(organization_id, found.usage)
+    return found.analysis
+
+
+def _fallback(
+    text: str, chunk_embeddings: np.ndarray, unavailable: AnalysisUnavailable
+) -> AiAnalysis:
+    local = analyse_locally(text, chunk_embeddings)
+    return local.model_copy(update={"fallback_reason": unavailable.reason})
+
+
+def _meter(organization_id: str, usage: Usage) -> None:
+    if usage.total > 0:
+        metering.record_usage(organization_id, "ai-tokens", usage.total)

@@ -107,7 +107,7 @@ def _run(organization_id: str, item: dict[str, Any], started: float) -> None:
     passages = chunking.chunk_pages(extracted.pages)
     vectors = _embed(passages)
     embedded = vectors[np.linalg.norm(vectors, axis=1) > 0]
-    result = analysis.analyse(text, embedded)
+    result = analysis.analyse(text, embedded, organization_id)
     _replace_chunks(organization_id, document_id, passages, vectors)
     blobs = get_blob_storage()
     full_text = layout.document_processed(organization_id, document_id, "text.txt")
