@@ -1,9 +1,10 @@
-"""A dedicated document-processing worker: ``python -m ninevectors.worker``.
+"""A dedicated task worker: ``python -m ninevectors.worker``.
 
-With the Redis broker (``NINEVECTORS_CACHE_BACKEND=redis``) any number of these share the
-queue with the web process; each sweeps for documents left "processing" by a stopped worker
-when it starts. With the embedded in-process queue the web process is its own worker and
-this entry point is not needed.
+It consumes every queue of :mod:`ninevectors.services.tasks` (document processing, report
+rendering). With the Redis broker (``NINEVECTORS_CACHE_BACKEND=redis``) any number of these
+share the queues with the web process; each sweeps for documents left "processing" by a
+stopped worker when it starts. With the embedded in-process queue the web process is its own
+worker and this entry point is not needed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import logging
 import signal
 import threading
 
-from ninevectors.services.documents import queue
+from ninevectors.services import tasks
+from ninevectors.services.documents import queue as documents_queue
+from ninevectors.services.reports import jobs as report_jobs
 
 
 def main() -> None:
@@ -20,10 +23,11 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    queue.start_processing()
-    logging.info("document worker consuming %r", queue.QUEUE_NAME)
+    queues = (documents_queue.QUEUE_NAME, report_jobs.QUEUE_NAME)  # imported: both registered
+    tasks.runtime()
+    logging.info("task worker consuming %s", ", ".join(repr(name) for name in queues))
     stop.wait()
-    queue.shutdown()
+    tasks.shutdown()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ drill-down rows live in backend-only vars (never sent to the browser).
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ from ninevectors.state.session import SessionState, friendly_error
 
 MAX_NOTES_SHOWN = 200
 MAX_FLAGS_SHOWN = 50
+PDF_POLL_SECONDS = 0.4
+PDF_TIMEOUT_SECONDS = 120
+PDF_TOO_SLOW = "The report is taking longer than expected. Please try again in a few minutes."
 
 
 def _f(value: float | None) -> str:
@@ -139,7 +143,9 @@ class AnalyticsState(SessionState):
     pdf_status: str = ""
     pdf_url: str = ""
     pdf_error: str = ""
-    # backend-only: the drill-down rows of every visible group, and radar values
+    # backend-only: the report job being followed, the drill-down rows of every visible
+    # group, and radar values
+    _pdf_job: str = ""
     _radar: dict[str, list[float | None]] = {}
     _lenses: dict[str, dict[int, list[Any]]] = {}
     _themes: dict[str, dict[str, list[Any]]] = {}
@@ -157,6 +163,7 @@ class AnalyticsState(SessionState):
         self.loaded, self.error, self.pdf_url, self.pdf_error, self.pdf_status = (
             False, "", "", "", "",
         )  # fmt: skip
+        self.pdf_busy, self.pdf_progress, self._pdf_job = False, 0, ""
         self.vectors, self.message, self.title = [], "", ""
         return AnalyticsState.compute
 
@@ -340,34 +347,58 @@ class AnalyticsState(SessionState):
             return outcome
         if self.pdf_busy or not self.can_export:
             return None
-        self.pdf_busy, self.pdf_progress, self.pdf_url, self.pdf_error = True, 10, "", ""
-        self.pdf_status = "Rendering the report…"
-        return AnalyticsState.render_pdf
+        self.pdf_url, self.pdf_error = "", ""
+        try:
+            job = reports.request_report(outcome, self._id())
+        except Exception as error:  # noqa: BLE001
+            self.pdf_error = friendly_error(error)
+            return None
+        self._pdf_job, self.pdf_busy = job.id, True
+        self._show_pdf_job(job)
+        return AnalyticsState.follow_pdf
 
     @rx.event(background=True)
-    async def render_pdf(self) -> None:
+    async def follow_pdf(self) -> None:
+        """Poll the queued report's job until it is ready, failed or too slow."""
         async with self:
-            principal = self._principal()
-            assessment_id = self._id()
+            principal, job_id = self._principal(), self._pdf_job
             if principal is None:
-                self.pdf_busy = False
+                self._pdf_failed("")
                 return
-            self.pdf_progress = 30
-        try:
-            task = asyncio.create_task(
-                asyncio.to_thread(reports.generate_report, principal, assessment_id)
-            )
-            while not task.done():
-                await asyncio.sleep(0.3)
+        deadline = time.monotonic() + PDF_TIMEOUT_SECONDS
+        while True:
+            await asyncio.sleep(PDF_POLL_SECONDS)
+            try:
+                job = await asyncio.to_thread(reports.report_status, principal, job_id)
+            except Exception as error:  # noqa: BLE001
                 async with self:
-                    self.pdf_progress = min(90, self.pdf_progress + 10)
-            report = task.result()
-        except Exception as error:  # noqa: BLE001
+                    if self._pdf_job == job_id:
+                        self._pdf_failed(friendly_error(error))
+                return
             async with self:
-                self.pdf_busy, self.pdf_progress, self.pdf_status = False, 0, ""
-                self.pdf_error = friendly_error(error)
+                if self._pdf_job != job_id:  # the page moved on (another load, another job)
+                    return
+                self._show_pdf_job(job)
+                if job.status in reports.jobs.FINISHED:
+                    return
+                if time.monotonic() > deadline:
+                    self._pdf_failed(PDF_TOO_SLOW)
+                    return
+
+    def _show_pdf_job(self, job: reports.ReportJob) -> None:
+        if job.status == reports.jobs.FAILED:
+            self._pdf_failed(job.reason)
             return
-        async with self:
-            self.pdf_busy, self.pdf_progress = False, 100
-            self.pdf_url = report.url
-            self.pdf_status = f"Report ready ({report.pages} pages). The link works for 15 minutes."
+        self.pdf_progress = job.progress
+        if job.status == reports.jobs.COMPLETED:
+            self.pdf_busy, self.pdf_url, self._pdf_job = False, job.url, ""
+            minutes = reports.pdf.URL_SECONDS // 60
+            self.pdf_status = (
+                f"Report ready ({job.pages} pages). The link works for {minutes} minutes."
+            )
+        else:
+            self.pdf_status = "Queued…" if job.status == reports.jobs.QUEUED else "Rendering…"
+
+    def _pdf_failed(self, message: str) -> None:
+        self.pdf_busy, self.pdf_progress, self.pdf_status, self._pdf_job = False, 0, "", ""
+        self.pdf_error = message

@@ -223,6 +223,8 @@ CALLS: dict[str, Call] = {
         p, b.assessment_id
     ),
     "pdf.generate_report": lambda p, b: reports.generate_report(p, b.assessment_id),
+    "jobs.request_report": lambda p, b: reports.request_report(p, b.assessment_id),
+    "jobs.report_status": lambda p, b: reports.report_status(p, b_report_job(b)),
 }
 
 
@@ -230,6 +232,15 @@ def b_coach_session(b: TenantB) -> str:
     """The id of the coaching session B's member started in build_tenant_b."""
     page = get_store().query("coaching_sessions", b.org_id, Query(limit=5))
     return page.items[0]["id"]
+
+
+def b_report_job(b: TenantB) -> str:
+    """The id of a PDF report job B's admin requests now."""
+    b_admin = Principal(b.admin_id, b.org_id, Role.ORG_ADMIN.value)
+    try:
+        return reports.request_report(b_admin, b.assessment_id).id
+    except (NotFoundError, Forbidden) as refused:  # else the check below would pass vacuously
+        raise AssertionError(f"B's admin could not request a report: {refused}") from refused
 
 
 def b_document(b: TenantB) -> str:

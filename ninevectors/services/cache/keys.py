@@ -14,6 +14,7 @@ PRESENCE_TTL = 300  # who is looking at an assessment right now
 USER_PROFILE_TTL = 900
 ASSESSMENT_DATA_TTL = 300
 STATIC_DATA_TTL = 3600
+REPORT_JOB_TTL = 3600  # a queued PDF report and its outcome
 
 
 def session(session_id: str) -> str:
@@ -44,3 +45,8 @@ def assessment_data(assessment_id: str) -> str:
 
 def static_data(name: str) -> str:
     return f"static:{name}"
+
+
+def report_job(org_id: str, job_id: str) -> str:
+    """A PDF report job; under its organization, so another one's id finds nothing."""
+    return f"report:job:{org_id}:{job_id}"

@@ -1,14 +1,10 @@
-"""The document-processing task queue (Dramatiq).
-
-Production (``cache_backend == "redis"``) uses Dramatiq's Redis broker, so messages survive
-restarts and any number of worker processes (``python -m ninevectors.worker``) share them;
-the embedded default uses Dramatiq's in-process StubBroker. Either way this process runs a
-Dramatiq worker thread pool (started on first use) that consumes the queue.
+"""The document-processing task queue (a task on :mod:`ninevectors.services.tasks`).
 
 Semantics (reference: Service Bus ``document-processing``): message TTL 24 h (AgeLimit),
 at most 3 deliveries with exponential backoff (Retries: 2 retries), then the message is
-dead-lettered; admins list and retry dead letters of their organization. When the queue
-starts, documents left "uploaded" or "processing" by a stopped process are queued again.
+dead-lettered; admins list and retry dead letters of their organization. When this
+process's worker starts, documents left "uploaded" or "processing" by a stopped process are
+queued again.
 """
 
 from __future__ import annotations
@@ -17,20 +13,14 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import dramatiq
-from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import CurrentMessage
 
 from ninevectors.models.principal import Principal
-from ninevectors.services import audit
+from ninevectors.services import audit, tasks
 from ninevectors.services.backends import get_store
 from ninevectors.services.documents import _common as c
 from ninevectors.services.documents import pipeline
 from ninevectors.services.errors import NotFoundError
 from ninevectors.services.store.base import Filter, PatchOperation
-from ninevectors.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +31,7 @@ MAX_DELIVERIES = 3
 MIN_BACKOFF_MS = 500
 MAX_BACKOFF_MS = 60_000
 TIME_LIMIT_MS = 10 * 60 * 1000
-WORKER_THREADS = 2
 STUCK_AFTER_SECONDS = 15 * 60  # with a shared (Redis) queue: "processing" this long is stuck
-REDIS_NAMESPACE = "dramatiq"
-
-
-@dataclass
-class _Runtime:
-    broker: dramatiq.Broker
-    actor: dramatiq.Actor[Any, Any]
-    worker: dramatiq.Worker | None = None
 
 
 @dataclass(frozen=True)
@@ -62,61 +43,26 @@ class DeadLetter:
     failed_at: str
 
 
-_lock = threading.RLock()
-_runtime: _Runtime | None = None
+def _delivery() -> tasks.Delivery:
+    return tasks.Delivery(
+        MESSAGE_TTL_MS, MAX_DELIVERIES, MIN_BACKOFF_MS, MAX_BACKOFF_MS, TIME_LIMIT_MS
+    )
 
 
 def _process(organization_id: str, document_id: str) -> None:
-    message = CurrentMessage.get_current_message()
-    retries = int(message.options.get("retries", 0)) if message is not None else 0
-    pipeline.process_document(
-        organization_id, document_id, final_attempt=retries >= MAX_DELIVERIES - 1
-    )
+    pipeline.process_document(organization_id, document_id, final_attempt=tasks.is_final_delivery())
 
 
-def _build() -> _Runtime:
-    settings = get_settings()
-    broker: dramatiq.Broker
-    if settings.cache_backend == "redis" and settings.redis_url:
-        from dramatiq.brokers.redis import RedisBroker
-
-        broker = RedisBroker(url=settings.redis_url, namespace=REDIS_NAMESPACE)
-    else:
-        broker = StubBroker()
-        broker.emit_after("process_boot")
-    broker.add_middleware(CurrentMessage())
-    actor = dramatiq.actor(
-        _process,
-        actor_name=ACTOR_NAME,
-        queue_name=QUEUE_NAME,
-        broker=broker,
-        max_retries=MAX_DELIVERIES - 1,
-        min_backoff=MIN_BACKOFF_MS,
-        max_backoff=MAX_BACKOFF_MS,
-        max_age=MESSAGE_TTL_MS,
-        time_limit=TIME_LIMIT_MS,
-    )
-    return _Runtime(broker, actor)
+def _on_worker_start(in_process: bool) -> None:
+    threading.Thread(target=_warm_up, name="documents-warm-up", daemon=True).start()
+    resume_stuck_documents(0 if in_process else STUCK_AFTER_SECONDS)
 
 
-def runtime(start_worker: bool = True) -> _Runtime:
-    """The broker and actor of this process; the first time, starts the worker and sweeps
-    for documents a previous run left unprocessed (under the lock, so an upload racing the
-    boot is queued once)."""
-    global _runtime
-    with _lock:
-        if _runtime is None:
-            _runtime = _build()
-        current = _runtime
-        if start_worker and current.worker is None:
-            current.worker = dramatiq.Worker(
-                current.broker, worker_threads=WORKER_THREADS, worker_timeout=200
-            )
-            current.worker.start()
-            threading.Thread(target=_warm_up, name="documents-warm-up", daemon=True).start()
-            in_process = isinstance(current.broker, StubBroker)
-            resume_stuck_documents(0 if in_process else STUCK_AFTER_SECONDS)
-        return current
+def runtime(start_worker: bool = True) -> tasks.Runtime:
+    """The task runtime of this process; the first time, starts the worker, which sweeps
+    for documents a previous run left unprocessed (under the runtime's lock, so an upload
+    racing the boot is queued once)."""
+    return tasks.runtime(start_worker)
 
 
 def _warm_up() -> None:
@@ -133,28 +79,16 @@ def _warm_up() -> None:
 
 def shutdown() -> None:
     """Stop the worker and forget the broker (tests; process exit)."""
-    global _runtime
-    with _lock:
-        current, _runtime = _runtime, None
-    if current is not None:
-        if current.worker is not None:
-            current.worker.stop(timeout=5000)
-        current.broker.close()
+    tasks.shutdown()
 
 
 def enqueue_processing(organization_id: str, document_id: str) -> None:
-    runtime().actor.send(organization_id, document_id)
+    tasks.send(ACTOR_NAME, organization_id, document_id)
 
 
 def wait_until_idle(timeout_seconds: float = 60) -> None:
     """Block until the queue is empty and every message is done (tests, benchmarks)."""
-    current = runtime()
-    if isinstance(current.broker, StubBroker):
-        current.broker.join(QUEUE_NAME, timeout=int(timeout_seconds * 1000), fail_fast=False)
-    else:
-        current.broker.join(QUEUE_NAME, timeout=int(timeout_seconds * 1000))
-    if current.worker is not None:
-        current.worker.join()
+    tasks.join(QUEUE_NAME, timeout_seconds)
 
 
 def resume_stuck_documents(older_than_seconds: int = STUCK_AFTER_SECONDS) -> int:
@@ -171,7 +105,7 @@ def resume_stuck_documents(older_than_seconds: int = STUCK_AFTER_SECONDS) -> int
         since = item["processing"].get("startedAt") or item.get("uploadedAt") or ""
         if older_than_seconds and since and _parse(since) > cutoff:
             continue
-        runtime(start_worker=False).actor.send(item["partitionKey"], item["id"])
+        tasks.send(ACTOR_NAME, item["partitionKey"], item["id"], start_worker=False)
         resumed += 1
     if resumed:
         log.info("queued %d document(s) left unprocessed by a previous run", resumed)
@@ -189,43 +123,11 @@ def _parse(value: str) -> datetime:
 # ---- dead letters -------------------------------------------------------------------------
 
 
-def _raw_dead_letters() -> list[tuple[str, dramatiq.Message[Any]]]:
-    broker = runtime().broker
-    if isinstance(broker, StubBroker):
-        return [(m.message_id, m) for m in broker.dead_letters if m.actor_name == ACTOR_NAME]
-    client = broker.client  # type: ignore[attr-defined]
-    key = f"{REDIS_NAMESPACE}:{QUEUE_NAME}.XQ"
-    found: list[tuple[str, dramatiq.Message[Any]]] = []
-    for raw_id in client.zrange(key, 0, -1):
-        data = client.hget(f"{key}.msgs", raw_id)
-        if data:
-            message = dramatiq.Message.decode(data)
-            if message.actor_name == ACTOR_NAME:  # keyed by the id Redis files it under
-                found.append((raw_id.decode() if isinstance(raw_id, bytes) else raw_id, message))
-    return found
-
-
-def _forget_dead_letter(message_id: str) -> None:
-    broker = runtime().broker
-    if isinstance(broker, StubBroker):
-        for messages in broker.dead_letters_by_queue.values():
-            messages[:] = [m for m in messages if m.message_id != message_id]
-        return
-    key = f"{REDIS_NAMESPACE}:{QUEUE_NAME}.XQ"
-    broker.client.zrem(key, message_id)  # type: ignore[attr-defined]
-    broker.client.hdel(f"{key}.msgs", message_id)  # type: ignore[attr-defined]
-
-
-def _reason(message: dramatiq.Message[Any]) -> str:
-    trace = str(message.options.get("traceback") or "").strip().splitlines()
-    return trace[-1][:300] if trace else "Gave up after repeated failures."
-
-
 def list_dead_letters(principal: Principal) -> list[DeadLetter]:
     """Messages of the principal's organization that failed every delivery (admins)."""
     audit.require_admin(principal)
     letters: list[DeadLetter] = []
-    for message_id, message in _raw_dead_letters():
+    for message_id, message in tasks.dead_letters(QUEUE_NAME, ACTOR_NAME):
         organization_id, document_id = (list(message.args) + ["", ""])[:2]
         if organization_id != principal.organization_id:
             continue
@@ -235,7 +137,8 @@ def list_dead_letters(principal: Principal) -> list[DeadLetter]:
             name = "(deleted)"
         stamp = message.options.get("requeue_timestamp") or message.message_timestamp
         failed_at = datetime.fromtimestamp(int(stamp) / 1000, UTC).isoformat(timespec="seconds")
-        letters.append(DeadLetter(message_id, document_id, name, _reason(message), failed_at))
+        reason = tasks.failure_reason(message)
+        letters.append(DeadLetter(message_id, document_id, name, reason, failed_at))
     return letters
 
 
@@ -245,7 +148,7 @@ def retry_dead_letter(principal: Principal, message_id: str) -> str:
     audit.require_admin(principal)
     for letter in list_dead_letters(principal):
         if letter.message_id == message_id:
-            _forget_dead_letter(message_id)
+            tasks.forget_dead_letter(QUEUE_NAME, message_id)
             c.raw_item(principal.organization_id, letter.document_id)  # still there?
             get_store().patch(
                 c.CONTAINER,
@@ -280,3 +183,7 @@ __all__ = [
 def start_processing() -> None:
     """Make sure this process consumes the queue (and has swept for stuck documents)."""
     runtime()
+
+
+# last: a worker already running calls the start hook at once, which needs the whole module
+tasks.register(tasks.Task(ACTOR_NAME, QUEUE_NAME, _process, _delivery, _on_worker_start))
