@@ -66,6 +66,7 @@ class CoachingTrigger(CamelModel):
     vector: int
     reason: Literal["low-score", "self-vs-others-gap"]
     score: float | None = None
+    group_score: float | None = None  # the others' mean (self-vs-others gaps)
     suggestions: list[str] = Field(default_factory=list)
 
 

@@ -21,7 +21,8 @@ from urllib.parse import quote
 import reflex as rx
 
 from ninevectors.framework import get_framework
-from ninevectors.models.coach import CoachCitation, CoachSessionItem
+from ninevectors.models.assessment import ResponseItem
+from ninevectors.models.coach import AiInsights, CoachCitation, CoachingTrigger, CoachSessionItem
 from ninevectors.models.principal import Principal
 from ninevectors.services import assessments, coach
 from ninevectors.services.coach.backends import CoachUnavailable
@@ -336,7 +337,7 @@ class CoachCardsState(SessionState):
         self.coach_cards = cards_for(response, assessment_id)
 
 
-def cards_for(response: Any, assessment_id: str) -> list[CoachCard]:
+def cards_for(response: ResponseItem, assessment_id: str) -> list[CoachCard]:
     """One card per coaching trigger of the response's insights (vectors scoring 2.5 or less;
     self-vs-others gaps when the insights carry them)."""
     framework = get_framework()
@@ -345,8 +346,23 @@ def cards_for(response: Any, assessment_id: str) -> list[CoachCard]:
             vector=trigger.vector,
             name=framework.vector(trigger.vector).name,
             score=f"{trigger.score:.1f}" if trigger.score is not None else "",
-            reason="Low score" if trigger.reason == "low-score" else "Gap with others",
+            reason=_reason(trigger),
             href=f"{COACH}?vector={trigger.vector}&assessment={quote(assessment_id, safe='')}",
         )
-        for trigger in coach.insights_for_response(response).coaching_triggers
+        for trigger in _insights(response).coaching_triggers
     ]
+
+
+def _reason(trigger: CoachingTrigger) -> str:
+    if trigger.reason == "low-score":
+        return "Low score"
+    if trigger.group_score is None:
+        return "Gap with others"
+    return f"Gap with others (they rate it {trigger.group_score:.1f})"
+
+
+def _insights(response: ResponseItem) -> AiInsights:
+    """The insights stored on submit (they carry the gaps with others), else computed."""
+    if response.ai_insights:
+        return AiInsights.model_validate(response.ai_insights)
+    return coach.insights_for_response(response)

@@ -196,6 +196,7 @@ CALLS: dict[str, Call] = {
     "responses.get_my_response": lambda p, b: assessments.get_my_response(p, b.assessment_id),
     # coach
     "context.build_context": lambda p, b: coach.build_context(p, b.assessment_id, 1),
+    "context.group_gaps": lambda p, b: coach.context.group_gaps(p, b.assessment(), None),
     "context.find_passages": lambda p, b: coach.context.find_passages(p, B_ASSESSMENT_NAME),
     "sessions.start_session": lambda p, b: coach.start_session(p, b.assessment_id, 1),
     "sessions.get_session": lambda p, b: coach.get_session(p, b_coach_session(b)),
@@ -204,6 +205,9 @@ CALLS: dict[str, Call] = {
     "sessions.generate_reply": lambda p, b: list(coach.generate_reply(p, b_coach_session(b))),
     # analytics and reports
     "dashboard.assessment_dashboard": lambda p, b: analytics.assessment_dashboard(
+        p, b.assessment_id
+    ),
+    "dashboard.assessment_aggregate": lambda p, b: analytics_dashboard.assessment_aggregate(
         p, b.assessment_id
     ),
     "dashboard.raw_assessment": lambda p, b: analytics_dashboard.raw_assessment(p, b.assessment_id),

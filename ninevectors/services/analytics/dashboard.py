@@ -35,6 +35,7 @@ from ninevectors.services.analytics.aggregation import (
 from ninevectors.services.analytics.benchmarks import Benchmark
 from ninevectors.services.assessments import _common as c
 from ninevectors.services.assessments.scoring import rank_areas
+from ninevectors.services.errors import Forbidden
 from ninevectors.services.identity import roles
 from ninevectors.services.store.base import Filter, Item, NotFound
 
@@ -461,6 +462,31 @@ def _trends(principal: Principal, item: Item, current: dict[int, float | None]) 
     return trends_of(rounds)  # type: ignore[arg-type]
 
 
+def _blank(assessment: AssessmentItem, item: Item, mode: Mode) -> AssessmentDashboard:
+    return AssessmentDashboard(
+        assessment_id=assessment.id, name=assessment.name,
+        assessment_type=assessment.assessment_type, status=assessment.status,
+        anonymous=assessment.configuration.anonymous_responses,
+        threshold=thresholds.threshold_of(item), mode=mode,
+    )  # fmt: skip
+
+
+def _aggregate(principal: Principal, assessment: AssessmentItem, item: Item) -> AssessmentDashboard:
+    items = submitted_items(principal.organization_id, assessment.id)
+    respondents = respondents_of(principal.organization_id, assessment, items)
+    required = sorted(assessment.configuration.required_vectors)
+    return build_aggregate(_blank(assessment, item, "aggregate"), respondents, required)
+
+
+def assessment_aggregate(principal: Principal, assessment_id: str) -> AssessmentDashboard:
+    """Only the aggregates of the dashboard (no trends, benchmarks or view metric), for
+    those who see them (Forbidden otherwise): the coach's group comparison."""
+    assessment, item = raw_assessment(principal, assessment_id)
+    if mode_of(principal, assessment) != "aggregate":
+        raise Forbidden("Only managers and the assessment's owner see its aggregates.")
+    return _aggregate(principal, assessment, item)
+
+
 def assessment_dashboard(principal: Principal, assessment_id: str) -> AssessmentDashboard:
     """What the dashboard of one assessment shows to the principal (see module docstring)."""
     from ninevectors.services.analytics import benchmarks_service
@@ -469,22 +495,17 @@ def assessment_dashboard(principal: Principal, assessment_id: str) -> Assessment
         return AssessmentDashboard("", "", "", "", False, thresholds.DEFAULT_THRESHOLD, "none",
                                    message=NOTHING_SHARED)  # fmt: skip
     assessment, item = raw_assessment(principal, assessment_id)
-    required = sorted(assessment.configuration.required_vectors)
-    dashboard = AssessmentDashboard(
-        assessment_id=assessment.id, name=assessment.name,
-        assessment_type=assessment.assessment_type, status=assessment.status,
-        anonymous=assessment.configuration.anonymous_responses,
-        threshold=thresholds.threshold_of(item), mode=mode_of(principal, assessment),
-    )  # fmt: skip
-    if dashboard.mode == "none":
+    mode = mode_of(principal, assessment)
+    if mode == "none":
+        dashboard = _blank(assessment, item, mode)
         dashboard.message = NOTHING_SHARED
         return dashboard
-    if dashboard.mode == "own":
-        _own(dashboard, own_response(principal, assessment.id), required)
+    if mode == "own":
+        dashboard = _blank(assessment, item, mode)
+        _own(dashboard, own_response(principal, assessment.id),
+             sorted(assessment.configuration.required_vectors))  # fmt: skip
         return dashboard
-    items = submitted_items(principal.organization_id, assessment.id)
-    build_aggregate(dashboard, respondents_of(principal.organization_id, assessment, items),
-                    required)  # fmt: skip
+    dashboard = _aggregate(principal, assessment, item)
     metrics.record_metric(principal.organization_id, "dashboard-viewed", 1)
     current = {row.vector_id: row.mean for row in dashboard.vectors}
     dashboard.trends = _trends(principal, item, current)

@@ -247,6 +247,11 @@ def change_status(principal: Principal, assessment_id: str, status: str) -> Asse
 
     saved = c.update_item(principal.organization_id, current.id, change)
     c.record("assessment.status_changed", principal, saved.id, {"from": old[-1], "to": target})
+    if target == "completed":
+        # Early submitters get their self-vs-others gaps now that everybody has answered.
+        from ninevectors.services.coach.gaps import refresh_insights  # the coach reads us
+
+        refresh_insights(principal.organization_id, saved.id)
     return saved
 
 

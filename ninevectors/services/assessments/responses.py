@@ -394,6 +394,12 @@ def _record_submit_metrics(organization_id: str, assessment_id: str, time_spent:
     record_metric(organization_id, "assessment-time-to-complete", time_spent, dimensions)
 
 
+def _refresh_gaps(organization_id: str, assessment_id: str, response_id: str) -> None:
+    from ninevectors.services.coach.gaps import refresh_after_submit  # the coach reads us
+
+    refresh_after_submit(organization_id, assessment_id, response_id)
+
+
 def submit_response(principal: Principal, assessment_id: str) -> ResponseItem:
     """Check every theme of the required vectors is answered (IncompleteResponse says which
     are not), then freeze the response with its scores and update the assessment's analytics."""
@@ -420,6 +426,7 @@ def submit_response(principal: Principal, assessment_id: str) -> ResponseItem:
         raise ConflictError("Your answers are changing too fast to submit; try again.")
     time_spent = int(stored.get("timeSpent") or 0)
     _mark_completed(principal, assessment, time_spent)
+    _refresh_gaps(principal.organization_id, assessment.id, response_id)
     _record_submit_metrics(principal.organization_id, assessment.id, time_spent)
     c.cache().delete(keys.assessment_draft(principal.user_id, assessment.id))
     details = (

@@ -9,11 +9,13 @@ person or organization goes in: no other response, no names, e-mails or ids of p
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import quote
 
 from ninevectors.framework import get_framework
 from ninevectors.models.assessment import AssessmentItem, ResponseItem
+from ninevectors.models.coach import AiInsights
 from ninevectors.models.principal import Principal
 from ninevectors.services import assessments
 from ninevectors.services.errors import ValidationFailed
@@ -55,6 +57,19 @@ class ThemeNote:
 
 
 @dataclass(frozen=True)
+class GroupGap:
+    """One vector's means by group, as far as the person may see them: the assessment's
+    visible groups for those who see its aggregates, else "You" and "Others" from the
+    self-vs-others gaps of their own insights (computed under the anonymity threshold)."""
+
+    vector_id: int
+    name: str
+    means: tuple[tuple[str, float | None], ...]
+    gap: float | None
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
 class Passage:
     """A passage of the organization's documents, cited in replies as ``[number]``."""
 
@@ -81,6 +96,7 @@ class CoachContext:
     focus_vector: int | None = None
     focus_theme: str | None = None
     passages: tuple[Passage, ...] = ()
+    group_gaps: tuple[GroupGap, ...] = ()
 
     def vector(self, vector_id: int | None) -> VectorScore | None:
         return next((v for v in self.vectors if v.id == vector_id), None)
@@ -123,6 +139,7 @@ class CoachContext:
                 f"- {vector.id} {vector.name}: {_number(vector.score)} "
                 f"(confidence {confidence}) [{lenses}]"
             )
+        lines += self._render_gaps()
         if self.lowest_themes:
             lines.append("Lowest-rated themes with the person's own notes:")
             for theme in self.lowest_themes:
@@ -132,6 +149,17 @@ class CoachContext:
                     f"{theme.rating}{note}"
                 )
         return "\n".join(lines)
+
+    def _render_gaps(self) -> list[str]:
+        if not self.group_gaps:
+            return []
+        lines = ["Scores by group (only groups large enough to stay anonymous):"]
+        for row in self.group_gaps:
+            means = ", ".join(f"{label} {_number(mean)}" for label, mean in row.means)
+            gap = f" - gap {_number(row.gap)}" if row.gap is not None else ""
+            flag = " (groups disagree)" if row.flagged else ""
+            lines.append(f"- {row.vector_id} {row.name}: {means}{gap}{flag}")
+        return lines
 
 
 def _number(value: float | None) -> str:
@@ -271,11 +299,52 @@ def build_context(
     if assessment_id:
         assessment = assessments.get_assessment(principal, str(assessment_id))
         response = assessments.get_my_response(principal, assessment.id)
-        return context_from(assessment, response, focus, focus_theme)
-    latest = _latest_submitted(principal)
-    if latest is None:
-        return CoachContext(focus_vector=focus, focus_theme=focus_theme)
-    return context_from(latest[0], latest[1], focus, focus_theme)
+    else:
+        latest = _latest_submitted(principal)
+        if latest is None:
+            return CoachContext(focus_vector=focus, focus_theme=focus_theme)
+        assessment, response = latest
+    context = context_from(assessment, response, focus, focus_theme)
+    if not context.submitted:
+        return context
+    return replace(context, group_gaps=group_gaps(principal, assessment, response))
+
+
+def group_gaps(
+    principal: Principal, assessment: AssessmentItem, response: ResponseItem | None
+) -> tuple[GroupGap, ...]:
+    """The group comparison the person may see (see GroupGap); () when there is none."""
+    from ninevectors.services.analytics import dashboard  # analytics reads the coach's insights
+
+    if dashboard.mode_of(principal, assessment) == "aggregate":
+        return _aggregate_gaps(dashboard.assessment_aggregate(principal, assessment.id))
+    return _own_gaps(response)
+
+
+def _aggregate_gaps(board: Any) -> tuple[GroupGap, ...]:
+    labels = {g.key: g.label for g in board.groups if g.visible and not g.key.startswith("dept")}
+    rows = []
+    for position, row in enumerate(board.vectors):
+        means = tuple((labels[k], board.radar[k][position]) for k in labels if k in board.radar)
+        rows.append(GroupGap(row.vector_id, row.name, means, row.gap, row.flagged))
+    return tuple(rows)
+
+
+def _own_gaps(response: ResponseItem | None) -> tuple[GroupGap, ...]:
+    if response is None or not response.ai_insights:
+        return ()
+    triggers = AiInsights.model_validate(response.ai_insights).coaching_triggers
+    return tuple(
+        GroupGap(
+            t.vector,
+            get_framework().vector(t.vector).name,
+            (("You", t.score), ("Others", t.group_score)),
+            round(t.score - t.group_score, 2),
+            flagged=True,
+        )
+        for t in triggers
+        if t.reason == "self-vs-others-gap" and t.score is not None and t.group_score is not None
+    )
 
 
 def find_passages(

@@ -59,6 +59,7 @@ def _triggers(
                 vector=vector_id,
                 reason="self-vs-others-gap",
                 score=score,
+                group_score=others,
                 suggestions=[
                     f"You rate {name} {abs(score - others):.1f} points {direction} than the "
                     "group: explore what each side sees."
