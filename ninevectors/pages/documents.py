@@ -20,9 +20,17 @@ from ninevectors.state.documents import (
     DocumentsState,
     HitRow,
     RelevanceRow,
-    UploadResult,
+    UploadRow,
 )
 
+LIST_STYLE = {
+    "listStyle": "none",
+    "padding": 0,
+    "margin": 0,
+    "width": "100%",
+    "display": "flex",
+    "flexDirection": "column",
+}
 SELECT_STYLE = {"height": "34px", "padding": "0 0.5em", "borderRadius": "6px"}
 ACCEPT = {
     "application/pdf": [".pdf"],
@@ -66,14 +74,60 @@ def _status_badge(status: rx.Var) -> rx.Component:
 # ---- upload ----------------------------------------------------------------------------
 
 
-def _upload_result(result: UploadResult) -> rx.Component:
-    return rx.text(
-        rx.text.strong(result.name),
-        ": ",
-        result.outcome,
-        color=rx.cond(result.ok, rx.color("green", 11), rx.color("red", 11)),
-        size="2",
+def _picked_files() -> rx.Var:
+    """The files selected in the drop zone, as the browser holds them: name, size and a
+    readable size (the same wording as the server's)."""
+    selected = rx.selected_files(UPLOAD_ID)
+    files = f"filesById[{rx.Var.create(UPLOAD_ID)!s}]"
+    label = (
+        "(f.size >= 1048576 ? (f.size / 1048576).toFixed(1) + ' MB' : "
+        "f.size < 1024 ? f.size + ' B' : Math.floor(f.size / 1024) + ' KB')"
+    )
+    each = f"(f) => ({{name: f.name, size: f.size, label: {label}}})"
+    return rx.Var(
+        _js_expr=f"({files} ? {files}.map({each}) : [])",
+        _var_type=list[dict[str, str | int]],
+        _var_data=selected._get_all_var_data(),
+    )
+
+
+def _picked_file(file: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.text(file["name"], " · ", file["label"], size="2"),
+        class_name="selected-file",
+    )
+
+
+def _upload_row(row: UploadRow) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.text.strong(row.name, size="2", class_name="upload-name"),
+            rx.text(row.size_label, size="1", color=rx.color("gray", 10)),
+            spacing="2",
+            align="baseline",
+        ),
+        rx.progress(
+            value=row.percent,
+            max=100,
+            width="100%",
+            color_scheme=rx.match(row.status, ("rejected", "red"), ("stored", "green"), "blue"),
+            custom_attrs={"aria-label": "Upload of " + row.name},
+            class_name="upload-progress",
+        ),
+        rx.text(
+            row.text,
+            size="2",
+            color=rx.match(
+                row.status,
+                ("rejected", rx.color("red", 11)),
+                ("stored", rx.color("green", 11)),
+                rx.color("gray", 11),
+            ),
+            class_name="upload-status",
+        ),
         class_name="upload-result",
+        data_status=row.status,
+        style={"display": "flex", "flexDirection": "column", "gap": "0.25em"},
     )
 
 
@@ -101,9 +155,14 @@ def _upload_panel() -> rx.Component:
                 width="100%",
                 class_name="document-dropzone",
             ),
-            rx.foreach(
-                rx.selected_files(UPLOAD_ID),
-                lambda name: rx.text(name, size="2", class_name="selected-file"),
+            rx.cond(
+                DocumentsState.uploading,
+                rx.fragment(),
+                rx.el.ul(
+                    rx.foreach(_picked_files(), _picked_file),
+                    aria_label="Selected files",
+                    style=LIST_STYLE,
+                ),
             ),
             rx.hstack(
                 _select(
@@ -123,21 +182,25 @@ def _upload_panel() -> rx.Component:
                 rx.button(
                     "Upload",
                     id="upload-button",
-                    on_click=DocumentsState.handle_upload(
-                        rx.upload_files(
-                            upload_id=UPLOAD_ID,
-                            on_upload_progress=DocumentsState.upload_progressed,
-                        )
-                    ),
+                    on_click=[
+                        DocumentsState.start_upload(_picked_files()),
+                        DocumentsState.handle_upload(
+                            rx.upload_files(
+                                upload_id=UPLOAD_ID,
+                                on_upload_progress=DocumentsState.upload_progressed,
+                            )
+                        ),
+                    ],
                 ),
                 spacing="2",
                 wrap="wrap",
             ),
-            rx.cond(
-                DocumentsState.uploading,
-                rx.progress(value=DocumentsState.upload_progress, width="100%"),
+            rx.el.ul(
+                rx.foreach(DocumentsState.upload_rows, _upload_row),
+                id="upload-rows",
+                aria_label="Uploads",
+                style={**LIST_STYLE, "gap": "0.75em"},
             ),
-            rx.foreach(DocumentsState.upload_results, _upload_result),
             spacing="3",
             width="100%",
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import reflex as rx
@@ -74,16 +74,60 @@ class DeadLetterRow:
 
 
 @dataclass
-class UploadResult:
+class UploadRow:
+    """One file of the current upload: its bytes on the way, then the server's verdict.
+    ``status`` is waiting, uploading, checking (all bytes sent), stored or rejected."""
+
     name: str
-    outcome: str
-    ok: bool
+    size: int
+    size_label: str
+    percent: int
+    status: str
+    text: str
+
+
+def _changed(row: UploadRow, **changes: Any) -> UploadRow:
+    """A copy of ``row`` with ``changes`` (works on the state's proxied rows too)."""
+    values = {f.name: getattr(row, f.name) for f in fields(UploadRow)}
+    return UploadRow(**{**values, **changes})
 
 
 def _size(value: int) -> str:
     if value >= 1024 * 1024:
         return f"{value / (1024 * 1024):.1f} MB"
-    return f"{max(1, value // 1024)} KB"
+    if value < 1024:
+        return f"{value} B"
+    return f"{value // 1024} KB"
+
+
+def _picked(value: Any) -> UploadRow | None:
+    """A row for one file the browser reports as selected ({name, size})."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return None
+    size = value.get("size")
+    size = int(size) if isinstance(size, int | float) and size >= 0 else 0
+    return UploadRow(value["name"][:255], size, _size(size), 0, "waiting", "Waiting")
+
+
+def _with_progress(rows: list[UploadRow], fraction: float) -> list[UploadRow]:
+    """Per-file progress from the whole request's: the files travel in order in one multipart
+    body, so the bytes sent so far fill the files one after the other (the multipart
+    overhead is spread in proportion)."""
+    sent = fraction * sum(r.size for r in rows)
+    start, out = 0, []
+    for row in rows:
+        if row.status in ("waiting", "uploading"):
+            done = sent >= start + row.size
+            percent = 100 if done else int((sent - start) * 100 / row.size) if sent > start else 0
+            if percent >= 100:
+                row = _changed(row, percent=100, status="checking", text="Sent — checking…")
+            elif percent > 0:
+                row = _changed(
+                    row, percent=percent, status="uploading", text=f"Uploading {percent}%"
+                )
+        out.append(row)
+        start += row.size
+    return out
 
 
 def _vector_names() -> dict[str, str]:
@@ -145,9 +189,8 @@ class DocumentsState(SessionState):
     watching: bool = False
     can_upload: bool = False
     is_admin: bool = False
-    upload_progress: int = 0
     uploading: bool = False
-    upload_results: list[UploadResult] = []
+    upload_rows: list[UploadRow] = []
     upload_category: str = "other"
     upload_visibility: str = "organization"
     error: str = ""
@@ -211,7 +254,7 @@ class DocumentsState(SessionState):
         documents.start_processing()
         self.error = self.notice = ""
         self.selected_id, self.confirm_delete = "", False
-        self.upload_results, self.upload_progress = [], 0
+        self.upload_rows, self.uploading = [], False
         self._refresh(outcome)
         wanted = self.router.url.query_parameters.get("doc", "")  # links from the coach
         if isinstance(wanted, str) and wanted:
@@ -253,36 +296,69 @@ class DocumentsState(SessionState):
         self.upload_visibility = value if value in VISIBILITIES else "organization"
 
     @rx.event
+    def start_upload(self, picked: list) -> None:
+        """The files about to be sent (names and sizes, from the browser), each waiting."""
+        rows = [_picked(p) for p in picked] if isinstance(picked, list) else []
+        self.upload_rows = [r for r in rows if r is not None][:100]
+        self.uploading = bool(self.upload_rows)
+
+    @rx.event
     def upload_progressed(self, progress: dict) -> None:
-        value = progress.get("progress") if isinstance(progress, dict) else None
-        if isinstance(value, int | float):
-            self.uploading = value < 1
-            self.upload_progress = int(min(1.0, max(0.0, float(value))) * 100)
+        data = progress if isinstance(progress, dict) else {}
+        loaded, total = data.get("loaded"), data.get("total")
+        if isinstance(loaded, int | float) and isinstance(total, int | float) and total > 0:
+            fraction = loaded / total
+        elif isinstance(data.get("progress"), int | float):
+            fraction = float(data["progress"])
+        else:
+            return
+        self.upload_rows = _with_progress(self.upload_rows, min(1.0, max(0.0, fraction)))
+
+    def _rows_for(self, files: list[rx.UploadFile]) -> list[UploadRow]:
+        """The rows of the files that arrived, in order (from scratch if they do not match
+        what the page announced); every file is on the server now."""
+        arrived = [str(f.filename or "file") for f in files]
+        rows = self.upload_rows
+        if len(rows) != len(arrived):
+            rows = [
+                UploadRow(n, int(f.size or 0), _size(int(f.size or 0)), 0, "", "")
+                for n, f in zip(arrived, files, strict=True)
+            ]
+        checking = "Sent — checking…"
+        return [_changed(r, percent=100, status="checking", text=checking) for r in rows]
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]) -> Any:
+        """Store each file in turn (streamed in chunks to the service); each verdict lands on
+        its row as soon as it is known."""
         outcome = self._authorize(roles.DOCUMENTS_UPLOAD)
         if not isinstance(outcome, Principal):
-            return outcome
+            self.uploading = False
+            yield outcome
+            return
         self.allowed = True
-        results: list[UploadResult] = []
+        uploads = files if isinstance(files, list) else []
+        rows = self._rows_for(uploads)
+        self.upload_rows = rows
+        yield
         details = {"category": self.upload_category, "visibility": self.upload_visibility}
-        for upload in files if isinstance(files, list) else []:
-            name = str(upload.filename or "file")
+        for index, upload in enumerate(uploads):
             reader = upload.file
             try:
                 chunks = iter(lambda r=reader: r.read(UPLOAD_CHUNK), b"")
                 # validation and storage run off the event loop (they read the whole file)
+                name = str(upload.filename or "file")
                 await asyncio.to_thread(documents.upload_document, outcome, name, chunks, details)
-                results.append(UploadResult(name, "Uploaded — processing", True))
-            except Exception as error:  # noqa: BLE001 — shown per file
-                results.append(UploadResult(name, friendly_error(error), False))
-        self.upload_results, self.uploading, self.upload_progress = results, False, 100
+                rows[index] = _changed(rows[index], status="stored", text="Stored — processing")
+            except Exception as error:  # noqa: BLE001 — shown on the file's row
+                rows[index] = _changed(rows[index], status="rejected", text=friendly_error(error))
+            self.upload_rows = list(rows)
+            yield
+        self.uploading = False
         self._refresh(outcome)
-        events: list[Any] = [rx.clear_selected_files(UPLOAD_ID)]
+        yield rx.clear_selected_files(UPLOAD_ID)
         if self.processing and not self.watching:
-            events.append(DocumentsState.watch)
-        return events
+            yield DocumentsState.watch
 
     # ---- search -----------------------------------------------------------------------
 

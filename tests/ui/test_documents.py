@@ -1,4 +1,5 @@
-"""The document library in a real browser: upload a PDF, watch it complete, see its vector
+"""The document library in a real browser: upload a PDF beside a disguised file (one row, one
+progress bar and one verdict per file), watch the PDF complete, see its vector
 relevance and that Claude analysed it (the session's app is pointed at the local Messages API
 server by tests/ui/conftest.py), find it by a phrase and by meaning, download it, delete it."""
 
@@ -33,18 +34,39 @@ def test_upload_process_search_download_delete(
     log_in(page, app_url, "manager@acme.com")
     page.goto(app_url + "/documents")
     expect(page.get_by_role("heading", name="Documents", level=1)).to_be_visible()
+    disguised = f"disguised-{marker}.pdf"  # a binary file that only claims to be a PDF
     page.locator(".document-dropzone input[type=file]").set_input_files(
         files=[
             {
                 "name": name,
                 "mimeType": "application/pdf",
                 "buffer": samples.pdf_bytes([PLAN_TEXT.format(marker=marker)]),
-            }
+            },
+            {"name": disguised, "mimeType": "application/pdf", "buffer": bytes(range(256)) * 4},
         ]
     )
-    expect(page.get_by_text(name).first).to_be_visible()
+    picked = page.get_by_role("list", name="Selected files").get_by_role("listitem")
+    expect(picked).to_have_count(2)
+    expect(picked.nth(0)).to_contain_text(name)
+    expect(picked.nth(1)).to_contain_text(f"{disguised} · 1 KB")
     page.locator("#upload-button").click()
-    expect(page.locator(".upload-result")).to_contain_text("Uploaded")
+
+    # one row per file, in order, each with its own progress bar and its own verdict
+    uploads = page.get_by_role("list", name="Uploads").get_by_role("listitem")
+    expect(uploads).to_have_count(2)
+    stored, rejected = uploads.nth(0), uploads.nth(1)
+    expect(stored.locator(".upload-name")).to_have_text(name)
+    expect(rejected.locator(".upload-name")).to_have_text(disguised)
+    expect(stored).to_have_attribute("data-status", "stored", timeout=30_000)
+    expect(stored.locator(".upload-status")).to_have_text("Stored — processing")
+    expect(rejected).to_have_attribute("data-status", "rejected")
+    expect(rejected.locator(".upload-status")).to_contain_text("This file type is not supported")
+    for file_name, item in ((name, stored), (disguised, rejected)):
+        bar = item.get_by_role("progressbar", name=f"Upload of {file_name}")
+        expect(bar).to_have_count(1)
+        expect(bar).to_have_attribute("aria-valuenow", "100")
+    expect(page.get_by_role("list", name="Selected files").get_by_role("listitem")).to_have_count(0)
+    expect(page.locator(".document-row", has_text=disguised)).to_have_count(0)
     row = page.locator(".document-row", has_text=name)
     expect(row).to_have_attribute("data-status", "completed", timeout=60_000)
 
