@@ -352,3 +352,13 @@ def test_departments_show_only_when_every_department_reaches_the_threshold(team:
     board = AssessmentDashboard("a", "A", "multi-participant", "completed", False, 3, "aggregate")
     build_aggregate(board, people, list(VECTORS))
     assert board.radar["dept:Sales"][0] == 4.0 and board.radar["dept:Finance"][0] == 1.0
+
+
+def test_when_every_group_is_under_the_threshold_everyone_is_hidden_and_says_why() -> None:
+    people = [Respondent(f"p{i}", "peer", None, data.answers_for(lambda _t: 4)) for i in range(3)]
+    people += [Respondent("m0", "manager", None, data.answers_for(lambda _t: 1))]
+    # four respondents reach a threshold of 4, but neither group does on its own
+    board = AssessmentDashboard("a", "A", "360-review", "completed", False, 4, "aggregate")
+    build_aggregate(board, people, list(VECTORS))
+    assert board.radar == {} and board.vectors == [] and board.notes == []
+    assert "every group has fewer than 4 respondents" in board.message

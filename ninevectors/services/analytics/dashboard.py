@@ -246,8 +246,14 @@ def protected_slices(
     matrices, found = slices(kept, by_department=by_department and departments_ok)
     counted = len(kept) if kept else len(respondents)
     everyone = thresholds.slice_visibility("all", GROUP_LABELS["all"], counted, threshold)
-    views.insert(0, GroupView("all", GROUP_LABELS["all"], len(kept),
-                              everyone.visible and bool(kept), everyone.reason))  # fmt: skip
+    if everyone.visible and not kept and respondents:
+        everyone = thresholds.Visibility(
+            False,
+            f"{GROUP_LABELS['all']}: hidden to protect anonymity, since every group has fewer "
+            f"than {threshold} respondents.",
+        )
+    views.insert(0, GroupView("all", GROUP_LABELS["all"], len(kept), everyone.visible,
+                              everyone.reason))  # fmt: skip
     if set(departments) - {None} and not departments_ok:
         reason = (
             f"Departments: hidden, since at least one has fewer than {threshold} "
