@@ -11,6 +11,7 @@ from ninevectors.components.radar import radar_chart
 from ninevectors.components.tables import table_header
 from ninevectors.pages.registry import PageSpec
 from ninevectors.routes import Route
+from ninevectors.services.analytics.thresholds import MAXIMUM_THRESHOLD, MINIMUM_THRESHOLD
 from ninevectors.state.analytics import (
     AnalyticsState,
     FlagLine,
@@ -96,6 +97,20 @@ def _hidden(group: GroupRow) -> rx.Component:
     return rx.text(group.reason, size="2", class_name="hidden-slice")
 
 
+def _benchmark_select() -> rx.Component:
+    return rx.fragment(
+        rx.el.label("Benchmark", html_for="benchmark-overlay", style={"fontSize": "0.9em"}),
+        rx.el.select(
+            rx.el.option("None", value=""),
+            rx.foreach(S.benchmark_options, lambda label: rx.el.option(label, value=label)),
+            id="benchmark-overlay",
+            value=S.benchmark_overlay,
+            on_change=S.set_benchmark_overlay,
+            style=SELECT_STYLE,
+        ),
+    )
+
+
 def _radar_section() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -111,6 +126,7 @@ def _radar_section() -> rx.Component:
                     on_change=S.set_overlay,
                     style=SELECT_STYLE,
                 ),
+                rx.cond(S.benchmark_options.length() > 0, _benchmark_select()),
                 width="100%",
                 align="center",
                 wrap="wrap",
@@ -221,6 +237,39 @@ def _exports() -> rx.Component:
     )
 
 
+def _threshold_form() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.el.label("Anonymity threshold", html_for="threshold", style={"fontSize": "0.9em"}),
+            rx.input(
+                name="threshold",
+                id="threshold",
+                type="number",
+                min=MINIMUM_THRESHOLD,
+                max=MAXIMUM_THRESHOLD,
+                default_value=S.threshold.to(str),
+                key=S.threshold,
+                width="6em",
+                aria_describedby="threshold-help",
+            ),
+            rx.button("Save", type="submit", variant="soft", size="2", id="save-threshold"),
+            rx.text(S.threshold_saved, size="2", color=rx.color("green", 11), role="status"),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.text(
+            f"Between {MINIMUM_THRESHOLD} and {MAXIMUM_THRESHOLD}: a group with fewer "
+            "submitted responses is hidden, notes included.",
+            size="1",
+            color=rx.color("gray", 10),
+            id="threshold-help",
+        ),
+        error_callout(S.threshold_error, "threshold-error"),
+        on_submit=S.save_threshold,
+        id="threshold-form",
+    )
+
+
 def _aggregate() -> rx.Component:
     return rx.vstack(
         rx.text(
@@ -275,6 +324,7 @@ def assessment_dashboard() -> rx.Component:
                 rx.heading(rx.cond(S.title != "", S.title, "Dashboard"), size="8", as_="h1"),
                 error_callout(S.error, "dashboard-error"),
                 notice_callout(S.message, "dashboard-message"),
+                rx.cond(S.can_set_threshold, _threshold_form()),
                 rx.cond(S.vectors.length() > 0, _aggregate()),
                 width="100%",
                 spacing="4",

@@ -17,7 +17,7 @@ import reflex as rx
 
 from ninevectors.components.radar import radar_figure, trend_figure
 from ninevectors.models.principal import Principal
-from ninevectors.services import analytics, reports
+from ninevectors.services import analytics, assessments, reports
 from ninevectors.services.analytics.bands import band_of
 from ninevectors.services.analytics.dashboard import AssessmentDashboard
 from ninevectors.services.identity import roles
@@ -121,6 +121,9 @@ class AnalyticsState(SessionState):
     threshold: int = 5
     respondents: int = 0
     can_export: bool = False
+    can_set_threshold: bool = False
+    threshold_error: str = ""
+    threshold_saved: str = ""
     groups: list[GroupRow] = []
     overlay: str = ""  # group key drawn over everyone, "" for none
     figure: go.Figure = go.Figure()
@@ -137,6 +140,8 @@ class AnalyticsState(SessionState):
     trend_chart: go.Figure = go.Figure()
     benchmarks: list[str] = []
     benchmark_note: str = ""
+    benchmark_options: list[str] = []
+    benchmark_overlay: str = ""  # a benchmark's label drawn on the radar, "" for none
     notes: list[NoteLine] = []
     pdf_busy: bool = False
     pdf_progress: int = 0
@@ -151,6 +156,7 @@ class AnalyticsState(SessionState):
     _themes: dict[str, dict[str, list[Any]]] = {}
     _axes: list[str] = []
     _labels: dict[str, str] = {}
+    _benchmark_radar: dict[str, list[float | None]] = {}
 
     def _id(self) -> str:
         return str(self.router.page.params.get("assessment_id") or "")
@@ -176,9 +182,7 @@ class AnalyticsState(SessionState):
         if principal is None:
             return
         try:
-            board = await asyncio.to_thread(
-                analytics.assessment_dashboard, principal, assessment_id
-            )
+            board, manages = await asyncio.to_thread(_dashboard, principal, assessment_id)
         except Exception as error:  # noqa: BLE001
             async with self:
                 self.error, self.loaded = friendly_error(error), True
@@ -187,6 +191,7 @@ class AnalyticsState(SessionState):
             if self._id() != assessment_id:  # the person moved on to another assessment
                 return
             self._show(board)
+            self.can_set_threshold = manages and board.mode == "aggregate"
             self.can_export = board.mode == "aggregate" and roles.has_permission(
                 principal.role, roles.REPORTS_EXPORT
             )
@@ -255,6 +260,11 @@ class AnalyticsState(SessionState):
             for b in board.benchmarks
         ]
         self.benchmark_note = board.benchmark_note
+        self._benchmark_radar = {
+            b.label: [b.vectors.get(r.vector_id) for r in board.vectors] for b in board.benchmarks
+        }
+        self.benchmark_options = list(self._benchmark_radar)
+        self.benchmark_overlay = ""
         self.notes = [
             NoteLine(f"{n.theme_id} {n.theme_name}", n.group, n.text[:2000])
             for n in board.notes[:MAX_NOTES_SHOWN]
@@ -270,6 +280,9 @@ class AnalyticsState(SessionState):
             series.append((self._labels.get("all", "Everyone"), self._radar["all"]))
         if self.overlay and self.overlay in self._radar:
             series.append((self._labels.get(self.overlay, self.overlay), self._radar[self.overlay]))
+        benchmark = self._benchmark_radar.get(self.benchmark_overlay)
+        if series and benchmark is not None:
+            series.append((f"Benchmark: {self.benchmark_overlay}", benchmark))
         self.figure = radar_figure(self._axes, series) if series else go.Figure()
 
     @rx.var(cache=True)
@@ -290,6 +303,31 @@ class AnalyticsState(SessionState):
         self._draw()
         self._refresh_drill()
         return None
+
+    @rx.event
+    def set_benchmark_overlay(self, label: Any) -> rx.event.EventSpec | None:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        chosen = label if isinstance(label, str) else ""
+        self.benchmark_overlay = chosen if chosen in self._benchmark_radar else ""
+        self._draw()
+        return None
+
+    @rx.event
+    def save_threshold(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
+        outcome = self._authorize()
+        if not isinstance(outcome, Principal):
+            return outcome
+        raw = str(form.get("threshold", "")).strip()
+        self.threshold_error, self.threshold_saved = "", ""
+        try:
+            value = analytics.set_threshold(outcome, self._id(), int(raw) if raw.isdigit() else raw)
+        except Exception as error:  # noqa: BLE001
+            self.threshold_error = friendly_error(error)
+            return None
+        self.threshold_saved = f"Saved: groups under {value} respondents are hidden."
+        return AnalyticsState.compute
 
     def _group(self) -> str:
         return self.overlay or "all"
@@ -402,3 +440,12 @@ class AnalyticsState(SessionState):
     def _pdf_failed(self, message: str) -> None:
         self.pdf_busy, self.pdf_progress, self.pdf_status, self._pdf_job = False, 0, "", ""
         self.pdf_error = message
+
+
+def _dashboard(principal: Principal, assessment_id: str) -> tuple[AssessmentDashboard, bool]:
+    """The dashboard, and whether the principal may change the assessment's threshold."""
+    board = analytics.assessment_dashboard(principal, assessment_id)
+    if board.mode != "aggregate":
+        return board, False
+    assessment = assessments.get_assessment(principal, board.assessment_id)
+    return board, assessments.can_manage(principal, assessment)

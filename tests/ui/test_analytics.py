@@ -160,3 +160,36 @@ def test_trends_across_rounds(page: Page, app_url: str, app_data: Path) -> None:
         "Market 4.00 +1.00, People 4.00 +0.00"
     )
     expect(trends.locator(".scatterlayer .trace")).to_have_count(9)
+    # the earlier round is the organization's benchmark, drawn on the radar on request
+    radar = page.locator("#radar")
+    expect(page.locator("#benchmark-overlay option")).to_have_count(2)  # none, yours
+    page.locator("#benchmark-overlay").select_option("Your other assessments")
+    expect(
+        radar.locator(".legendtext", has_text="Benchmark: Your other assessments")
+    ).to_be_visible()
+    expect(radar.locator(".scatterpolar, .trace.scatter")).to_have_count(2)
+
+
+def test_manager_changes_the_anonymity_threshold(page: Page, app_url: str, app_data: Path) -> None:
+    assessment_id = seed_in(app_data)
+    sign_in(page, app_url, "manager@acme.com")
+    page.goto(f"{app_url}/assessments/{assessment_id}/dashboard")
+    threshold = page.locator("#threshold")
+    expect(threshold).to_have_value("3", timeout=20_000)
+    # below the minimum: the form is not sent (the service refuses it too: unit-tested)
+    threshold.fill("2")
+    page.locator("#save-threshold").click()
+    assert threshold.evaluate("input => input.validity.rangeUnderflow")
+    expect(page.get_by_text("Saved:")).to_have_count(0)
+    expect(page.get_by_text("peer says 1")).to_be_visible()
+    # 4: the three peers are hidden too, their notes with them, and the page says why
+    threshold.fill("4")
+    page.locator("#save-threshold").click()
+    expect(page.get_by_text("Saved: groups under 4 respondents are hidden.")).to_be_visible()
+    expect(page.locator("#dashboard-message")).to_contain_text("hidden to protect anonymity")
+    expect(page.get_by_text("peer says 1")).to_have_count(0)
+    expect(page.locator("#radar")).to_have_count(0)
+    # and back to 3 from the same form
+    page.locator("#threshold").fill("3")
+    page.locator("#save-threshold").click()
+    expect(page.get_by_text("peer says 1")).to_be_visible()
