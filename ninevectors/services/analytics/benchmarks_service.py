@@ -57,8 +57,12 @@ def assessment_means(
     }
 
 
-def _submitted(organization_id: str) -> list[Item]:
-    return c.query_all(c.RESPONSES, organization_id, (Filter("status", "=", "submitted"),))
+def _submitted(organization_id: str, but: str | None = None) -> list[Item]:
+    """The organization's submitted responses (but those of assessment ``but``)."""
+    filters = [Filter("status", "=", "submitted")]
+    if but is not None:
+        filters.append(Filter("assessmentId", "!=", but))
+    return c.query_all(c.RESPONSES, organization_id, tuple(filters))
 
 
 def _benchmarking_assessments(organization_id: str) -> set[str]:
@@ -108,7 +112,8 @@ def benchmarks_for(
     """The benchmarks shown beside an assessment, and a note on what is not shown and why."""
     found: list[Benchmark] = []
     notes: list[str] = []
-    others = assessment_means(_submitted(principal.organization_id), threshold, {assessment.id})
+    responses = _submitted(principal.organization_id, but=assessment.id)
+    others = assessment_means(responses, threshold, {assessment.id})
     own = organization_benchmark(others, framework_index().vector_ids)
     if own:
         found.append(own)

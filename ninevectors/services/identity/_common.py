@@ -12,6 +12,7 @@ from ninevectors.models.principal import Principal
 from ninevectors.services import audit
 from ninevectors.services.backends import get_store
 from ninevectors.services.errors import NotFoundError
+from ninevectors.services.store._common import paused_gc
 from ninevectors.services.store.base import DocumentStore, Filter, Item, NotFound, Query
 
 ORGANIZATIONS = "organizations"
@@ -60,16 +61,17 @@ def query_all(container: str, organization_id: str, filters: tuple[Filter, ...] 
     """Every item of one partition matching ``filters`` (follows continuation tokens)."""
     items: list[Item] = []
     continuation: str | None = None
-    while True:
-        page = store().query(
-            container,
-            organization_id,
-            Query(filters=filters, limit=500, continuation=continuation),
-        )
-        items.extend(page.items)
-        continuation = page.continuation
-        if not continuation:
-            return items
+    with paused_gc():
+        while True:
+            page = store().query(
+                container,
+                organization_id,
+                Query(filters=filters, limit=500, continuation=continuation),
+            )
+            items.extend(page.items)
+            continuation = page.continuation
+            if not continuation:
+                return items
 
 
 def delete_quietly(container: str, organization_id: str, item_id: str) -> None:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import hashlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ninevectors.services.store.base import Filter, InvalidItem, Item, PatchOperation, Query
@@ -181,3 +184,17 @@ def decode_token(token: str, fingerprint: str) -> Any:
     if not isinstance(data, dict) or data.get("f") != fingerprint or "p" not in data:
         raise InvalidItem("continuation token does not belong to this query")
     return data["p"]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while many items are decoded: each collection walks every
+    young object, and a read of a thousand large items made them cost most of its time. (A
+    concurrent pause may end it early or late; either way it ends enabled.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -34,6 +34,7 @@ from ninevectors.services.store._common import (
     clean_item,
     decode_token,
     encode_token,
+    paused_gc,
     query_fingerprint,
     validate_filter,
     validate_patch,
@@ -140,7 +141,7 @@ class CosmosDocumentStore:
             raise InvalidItem("malformed continuation token")
         sql, parameters = select_query(partition_key, query)
         items: list[Item] = []
-        with _translated():
+        with _translated(), paused_gc():
             while len(items) < query.limit:
                 page, token = self._page(
                     proxy, sql, parameters, partition_key, query.limit - len(items), token

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +37,7 @@ from ninevectors.services.store._common import (
     encode_token,
     field_path,
     is_scalar,
+    paused_gc,
     query_fingerprint,
     scalar_kind,
     validate_filter,
@@ -90,14 +92,19 @@ _KIND_RANK = {"null": 1, "boolean": 2, "number": 3, "string": 4, "array": 5, "ob
 
 
 def _create_engine(database_url: str) -> Engine:
+    # Items are decoded with orjson: a dashboard reads a thousand 40 kB responses, and the
+    # standard library's decoder made that read take seconds.
     url = sa.make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=True, json_deserializer=orjson.loads)
     memory = url.database in (None, "", ":memory:")
     if not memory and not str(url.database).startswith("file:"):
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
-        url, poolclass=StaticPool if memory else None, connect_args={"timeout": 30}
+        url,
+        poolclass=StaticPool if memory else None,
+        connect_args={"timeout": 30},
+        json_deserializer=orjson.loads,
     )
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
@@ -177,11 +184,11 @@ class SqlDocumentStore:
             .order_by(*order)
             .limit(query.limit + 1)
         )
-        with self._engine.connect() as conn:
+        with paused_gc(), self._engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        more = len(rows) > query.limit
-        rows = rows[: query.limit]
-        items = [_with_system(row.body, row.etag, row.updated_at) for row in rows]
+            more = len(rows) > query.limit
+            rows = rows[: query.limit]
+            items = [_with_system(row.body, row.etag, row.updated_at) for row in rows]
         token = None
         if more:
             last = rows[-1]._mapping
