@@ -73,6 +73,7 @@ class AssessmentItem(CamelModel):
     round: int = 1
     participants: list[Participant] = Field(default_factory=list)
     pending_emails: list[str] = Field(default_factory=list)  # invitees without an account
+    shared_with: list[str] = Field(default_factory=list)  # user ids who see the aggregates
     configuration: AssessmentConfiguration = Field(default_factory=AssessmentConfiguration)
     analytics: AssessmentAnalytics = Field(default_factory=AssessmentAnalytics)
     reminders_sent: dict[str, str] = Field(default_factory=dict)  # "<days>:<key>" -> sent at

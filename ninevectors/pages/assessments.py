@@ -16,6 +16,7 @@ from ninevectors.state.assessments import (
     AssessmentRow,
     AssessmentsState,
     ParticipantRow,
+    SharedRow,
     StatusAction,
 )
 from ninevectors.state.results import ResultsState, VectorScore
@@ -146,7 +147,21 @@ def _create_dialog() -> rx.Component:
 
 def _assessment_row(row: AssessmentRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row.name, href="/assessments/" + row.id)),
+        rx.table.cell(
+            rx.link(row.name, href="/assessments/" + row.id),
+            rx.cond(
+                row.shared,
+                rx.fragment(
+                    " · ",
+                    rx.link(
+                        "Dashboard",
+                        href="/assessments/" + row.id + "/dashboard",
+                        aria_label="Dashboard of " + row.name,
+                        class_name="shared-dashboard-link",
+                    ),
+                ),
+            ),
+        ),
         rx.table.cell(row.type_label),
         rx.table.cell(_status_badge(row.status)),
         rx.table.cell(row.due_date),
@@ -289,6 +304,70 @@ def _add_participant_form() -> rx.Component:
     )
 
 
+def _shared_row(row: SharedRow) -> rx.Component:
+    return rx.hstack(
+        rx.text(row.name, weight="medium"),
+        rx.text(row.email, size="1", color=rx.color("gray", 10)),
+        rx.spacer(),
+        rx.button(
+            "Stop sharing",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            on_click=AssessmentDetailState.stop_sharing(row.user_id),
+            aria_label="Stop sharing with " + row.name,
+        ),
+        align="center",
+        width="100%",
+        class_name="shared-row",
+    )
+
+
+def _sharing_section() -> rx.Component:
+    state = AssessmentDetailState
+    return rx.vstack(
+        rx.heading("Shared with", size="5", as_="h2", padding_top="1em"),
+        rx.text(
+            "People you share the results with see the dashboard's aggregates (under the same "
+            "anonymity rules), not who took part.",
+            size="2",
+            color=rx.color("gray", 10),
+        ),
+        rx.card(
+            rx.form(
+                rx.hstack(
+                    _labelled(
+                        "Share the results with",
+                        "share-user",
+                        rx.el.select(
+                            rx.el.option("—", value=""),
+                            _person_options(state.share_options),
+                            name="user_id",
+                            id="share-user",
+                            aria_label="Share the results with",
+                            style=SELECT_STYLE,
+                        ),
+                    ),
+                    rx.button("Share", type="submit", id="share-results"),
+                    align="end",
+                    width="100%",
+                ),
+                on_submit=state.share,
+                reset_on_submit=True,
+                aria_label="Share the results",
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            state.shared.length() > 0,
+            rx.vstack(rx.foreach(state.shared, _shared_row), width="100%", id="shared-with"),
+            rx.text("Not shared with anyone.", size="2", id="shared-with-nobody"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def _status_button(action: StatusAction) -> rx.Component:
     return rx.button(
         action.label,
@@ -316,6 +395,11 @@ def _archive_button() -> rx.Component:
             ),
         ),
     )
+
+
+def _dashboard_link(id_: str) -> rx.Component:
+    href = "/assessments/" + AssessmentDetailState.assessment_id.to(str) + "/dashboard"
+    return link_button("Dashboard", href, variant="soft", id=id_)
 
 
 def _my_actions() -> rx.Component:
@@ -390,22 +474,35 @@ def assessment_detail() -> rx.Component:
                             id="send-reminders",
                         ),
                         rx.button("Start next round", on_click=state.next_round, variant="soft"),
-                        link_button(
-                            "Dashboard",
-                            "/assessments/" + state.assessment_id.to(str) + "/dashboard",
-                            variant="soft",
-                            id="open-dashboard",
-                        ),
+                        _dashboard_link("open-dashboard"),
                         wrap="wrap",
                     ),
                 ),
-                rx.heading("Participants", size="5", as_="h2", padding_top="1em"),
-                rx.cond(state.can_manage, rx.card(_add_participant_form(), width="100%")),
-                rx.table.root(
-                    table_header(("Person", "Role", "Respondent", "Status", "Progress", "")),
-                    rx.table.body(rx.foreach(state.participants, _participant_row)),
-                    width="100%",
+                rx.cond(
+                    state.is_shared & ~state.can_manage,
+                    rx.hstack(
+                        rx.text("The results are shared with you.", size="2"),
+                        _dashboard_link("open-shared-dashboard"),
+                        align="center",
+                    ),
                 ),
+                rx.cond(
+                    state.shows_people,
+                    rx.vstack(
+                        rx.heading("Participants", size="5", as_="h2", padding_top="1em"),
+                        rx.cond(state.can_manage, rx.card(_add_participant_form(), width="100%")),
+                        rx.table.root(
+                            table_header(
+                                ("Person", "Role", "Respondent", "Status", "Progress", "")
+                            ),
+                            rx.table.body(rx.foreach(state.participants, _participant_row)),
+                            width="100%",
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(state.can_manage, _sharing_section()),
                 spacing="3",
                 width="100%",
             ),

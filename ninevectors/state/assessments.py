@@ -1,5 +1,5 @@
 """Assessments: the list (filters, search, pages), creating one, and one assessment's page
-(lifecycle, participants, reminders, next round)."""
+(lifecycle, participants, sharing the results, reminders, next round)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class AssessmentRow:
     due_date: str
     participants: int
     completion: str
+    shared: bool = False  # only shared with the principal: the dashboard is what it may open
 
 
 @dataclass
@@ -58,6 +59,13 @@ class PersonOption:
 
 
 @dataclass
+class SharedRow:
+    user_id: str
+    name: str
+    email: str
+
+
+@dataclass
 class StatusAction:
     status: str
     label: str
@@ -67,7 +75,14 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _assessment_row(item: Any) -> AssessmentRow:
+def _only_shared(principal: Principal, item: Any) -> bool:
+    """True when the principal sees the assessment only because it is shared with it."""
+    return principal.user_id in item.shared_with and not (
+        assessments.can_manage(principal, item) or item.participant_of(principal.user_id)
+    )
+
+
+def _assessment_row(item: Any, shared: bool = False) -> AssessmentRow:
     rate = item.analytics.completion_rate
     return AssessmentRow(
         id=item.id,
@@ -77,6 +92,7 @@ def _assessment_row(item: Any) -> AssessmentRow:
         due_date=_text(item.due_date)[:10],
         participants=len(item.participants),
         completion=f"{rate:.0f}%" if item.participants else "—",
+        shared=shared,
     )
 
 
@@ -100,7 +116,7 @@ class AssessmentsState(SessionState):
             "page_size": PAGE_SIZE,
         }
         listing = assessments.list_assessments(principal, query)
-        self.rows = [_assessment_row(item) for item in listing.items]
+        self.rows = [_assessment_row(i, _only_shared(principal, i)) for i in listing.items]
         self.total, self.page_count = listing.total, listing.page_count
         self.can_create = roles.has_permission(principal.role, roles.ASSESSMENTS_CREATE)
 
@@ -199,6 +215,10 @@ class AssessmentDetailState(SessionState):
     people: list[PersonOption] = []
     actions: list[StatusAction] = []
     can_manage: bool = False
+    shows_people: bool = False  # participants, managers, admins (not those only shared with)
+    is_shared: bool = False  # the results are shared with the principal
+    shared: list[SharedRow] = []
+    share_options: list[PersonOption] = []
     is_participant: bool = False
     my_status: str = ""
     not_found: str = ""
@@ -222,7 +242,16 @@ class AssessmentDetailState(SessionState):
             framework.vector(v).name for v in item.configuration.required_vectors
         ]
         self.can_manage = assessments.can_manage(principal, item)
+        self.is_shared = principal.user_id in item.shared_with
+        self.shows_people = self.can_manage or item.participant_of(principal.user_id) is not None
         self.actions = [StatusAction(s, label) for s, label in STATUS_ACTIONS[item.status]]
+        self._fill_people(principal)
+        self._fill_sharing(principal)
+
+    def _fill_people(self, principal: Principal) -> None:
+        if not self.shows_people:
+            self.participants, self.is_participant, self.my_status = [], False, ""
+            return
         rows = assessments.list_participants(principal, self._id())
         self.participants = [
             ParticipantRow(
@@ -242,6 +271,15 @@ class AssessmentDetailState(SessionState):
         if self.can_manage and not self.people:
             listing = users.list_users(principal, {"status": "active", "page_size": 200})
             self.people = [PersonOption(u.id, f"{u.full_name} <{u.email}>") for u in listing.items]
+
+    def _fill_sharing(self, principal: Principal) -> None:
+        if not self.can_manage:
+            self.shared, self.share_options = [], []
+            return
+        people = assessments.list_shared_with(principal, self._id())
+        self.shared = [SharedRow(p.user_id, p.name, p.email) for p in people]
+        taken = {p.user_id for p in people}
+        self.share_options = [p for p in self.people if p.id not in taken]
 
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
@@ -298,6 +336,21 @@ class AssessmentDetailState(SessionState):
         return self._act(
             lambda p: assessments.remove_participant(p, self._id(), str(key)),
             "Participant removed.",
+        )
+
+    @rx.event
+    def share(self, form_data: dict) -> rx.event.EventSpec | None:
+        data = form_data if isinstance(form_data, dict) else {}
+        user_id = str(data.get("user_id") or "")
+        return self._act(
+            lambda p: assessments.share_assessment(p, self._id(), user_id), "Results shared."
+        )
+
+    @rx.event
+    def stop_sharing(self, user_id: str) -> rx.event.EventSpec | None:
+        return self._act(
+            lambda p: assessments.unshare_assessment(p, self._id(), str(user_id)),
+            "Stopped sharing the results.",
         )
 
     @rx.event

@@ -183,6 +183,13 @@ CALLS: dict[str, Call] = {
     "participants.claim_pending_participations": lambda p, b: (
         assessments.claim_pending_participations(p)
     ),
+    "sharing.share_assessment": lambda p, b: assessments.share_assessment(
+        p, b.assessment_id, p.user_id
+    ),
+    "sharing.unshare_assessment": lambda p, b: assessments.unshare_assessment(
+        p, b.assessment_id, b.member_id
+    ),
+    "sharing.list_shared_with": lambda p, b: assessments.list_shared_with(p, b.assessment_id),
     "reminders.send_reminders": lambda p, b: assessments.send_reminders(p, b.assessment_id),
     "presence.touch_presence": lambda p, b: assessments.touch_presence(p, b.assessment_id),
     "presence.leave_presence": lambda p, b: assessments.leave_presence(p, b.assessment_id),
@@ -323,6 +330,7 @@ def build_tenant_b() -> TenantB:
     assessments.add_participant(admin, assessment.id, {"user_id": member.user_id})
     assessments.add_participant(admin, assessment.id, {"email": "invitee@beta.example"})
     assessments.change_status(admin, assessment.id, "in-progress")
+    assessments.share_assessment(admin, assessment.id, member.user_id)
     assessments.open_response(member, assessment.id)
     assessments.save_answer(member, assessment.id, "1.1.1", {"rating": 4, "notes": B_NOTE})
     assessments.touch_presence(member, assessment.id)

@@ -5,8 +5,13 @@ Who sees what:
 
 * the assessment's owner and roles with ``assessments.view_all`` (managers, admins): the
   aggregates (mode ``aggregate``), with every slice under the anonymity threshold hidden;
+* those the assessment's results are shared with (its ``sharedWith``, roles with
+  ``assessments.view_shared``: viewers and up): the same aggregates under the same anonymity
+  rules (mode ``aggregate``), but sharing grants nothing else (no answering, managing,
+  participants' names or e-mails, and no CSV or PDF export without ``reports.export``);
 * a participant without those rights (members): their own submitted results (mode ``own``);
-* everybody else (viewers): nothing, since nothing is shared with them (mode ``none``).
+* everybody else: nothing (mode ``none``); a viewer is told nothing has been shared with it
+  (an assessment not shared with it looks the same as one that does not exist).
 """
 
 from __future__ import annotations
@@ -35,14 +40,14 @@ from ninevectors.services.analytics.aggregation import (
 from ninevectors.services.analytics.benchmarks import Benchmark
 from ninevectors.services.assessments import _common as c
 from ninevectors.services.assessments.scoring import rank_areas
-from ninevectors.services.errors import Forbidden
+from ninevectors.services.errors import Forbidden, NotFoundError
 from ninevectors.services.identity import roles
 from ninevectors.services.store.base import Filter, Item, NotFound
 
 Mode = Literal["aggregate", "own", "none"]
 NOTHING_SHARED = (
     "Nothing has been shared with you yet. Managers and the assessment's owner see its "
-    "results; participants see their own."
+    "results and can share them with you; participants see their own."
 )
 MAX_ROUNDS = 20
 
@@ -187,6 +192,8 @@ def mode_of(principal: Principal, assessment: AssessmentItem) -> Mode:
     if assessment.organization_id != principal.organization_id:
         return "none"
     if c.sees_all(principal) or c.is_owner(principal, assessment):
+        return "aggregate"
+    if c.is_shared_with(principal, assessment):
         return "aggregate"
     if assessment.participant_of(principal.user_id) is not None:
         return "own"
@@ -417,7 +424,8 @@ def _round_means(principal: Principal, item: Item) -> tuple[dict[int, float | No
 
 
 def _round_chain(principal: Principal, item: Item) -> list[Item]:
-    """The assessment and its ancestors (parentAssessmentId), oldest first."""
+    """The assessment and its ancestors (parentAssessmentId), oldest first; the chain ends
+    at a round whose aggregates the principal may not see (one not shared with a viewer)."""
     chain = [item]
     seen = {item["id"]}
     while len(chain) < MAX_ROUNDS:
@@ -427,6 +435,8 @@ def _round_chain(principal: Principal, item: Item) -> list[Item]:
         try:
             parent = c.load_item(principal, parent_id)
         except Exception:  # noqa: BLE001 — a deleted or foreign parent ends the chain
+            break
+        if mode_of(principal, AssessmentItem.model_validate(parent)) != "aggregate":
             break
         seen.add(parent["id"])
         chain.append(parent)
@@ -489,7 +499,9 @@ def assessment_aggregate(principal: Principal, assessment_id: str) -> Assessment
     those who see them (Forbidden otherwise): the coach's group comparison."""
     assessment, item = raw_assessment(principal, assessment_id)
     if mode_of(principal, assessment) != "aggregate":
-        raise Forbidden("Only managers and the assessment's owner see its aggregates.")
+        raise Forbidden(
+            "Only managers, the assessment's owner and those it is shared with see its aggregates."
+        )
     return _aggregate(principal, assessment, item)
 
 
@@ -497,10 +509,15 @@ def assessment_dashboard(principal: Principal, assessment_id: str) -> Assessment
     """What the dashboard of one assessment shows to the principal (see module docstring)."""
     from ninevectors.services.analytics import benchmarks_service
 
-    if not roles.has_permission(principal.role, roles.ASSESSMENTS_VIEW_OWN):
+    try:
+        assessment, item = raw_assessment(principal, assessment_id)
+    except NotFoundError:
+        if roles.has_permission(principal.role, roles.ASSESSMENTS_VIEW_OWN):
+            raise
+        assessment = item = None  # a viewer learns nothing, not even that it exists
+    if assessment is None or item is None:
         return AssessmentDashboard("", "", "", "", False, thresholds.DEFAULT_THRESHOLD, "none",
                                    message=NOTHING_SHARED)  # fmt: skip
-    assessment, item = raw_assessment(principal, assessment_id)
     mode = mode_of(principal, assessment)
     if mode == "none":
         dashboard = _blank(assessment, item, mode)

@@ -1,5 +1,5 @@
-"""Assessments: configuration and lifecycle, participants, reminders, durable answers,
-presence, submission and scoring.
+"""Assessments: configuration and lifecycle, participants, sharing the results, reminders,
+durable answers, presence, submission and scoring.
 
 The UI calls the functions re-exported here. Every function that acts for someone takes the
 acting :class:`~ninevectors.models.principal.Principal` first and touches only that
@@ -53,6 +53,12 @@ from ninevectors.services.assessments.schemas import (
     ParticipantInput,
 )
 from ninevectors.services.assessments.scoring import Progress, Scores, progress, score_answers
+from ninevectors.services.assessments.sharing import (
+    SharedPerson,
+    list_shared_with,
+    share_assessment,
+    unshare_assessment,
+)
 
 __all__ = [
     "REMINDER_OFFSETS",
@@ -70,6 +76,7 @@ __all__ = [
     "Progress",
     "ResponseView",
     "Scores",
+    "SharedPerson",
     "add_participant",
     "can_manage",
     "change_status",
@@ -80,6 +87,7 @@ __all__ = [
     "leave_presence",
     "list_assessments",
     "list_participants",
+    "list_shared_with",
     "open_response",
     "progress",
     "record_time",
@@ -90,8 +98,10 @@ __all__ = [
     "send_reminders",
     "send_scheduled_reminders",
     "set_position",
+    "share_assessment",
     "start_next_round",
     "submit_response",
     "touch_presence",
+    "unshare_assessment",
     "update_assessment",
 ]

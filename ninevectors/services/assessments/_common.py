@@ -88,10 +88,26 @@ def is_owner(principal: Principal, assessment: AssessmentItem) -> bool:
     return me is not None and me.role == "owner"
 
 
-def can_see(principal: Principal, assessment: AssessmentItem) -> bool:
+def is_shared_with(principal: Principal, assessment: AssessmentItem) -> bool:
+    """True when the assessment's results are shared with the principal (sharedWith) and its
+    role may see what is shared (assessments.view_shared)."""
+    if assessment.organization_id != principal.organization_id:
+        return False
+    return principal.user_id in assessment.shared_with and roles.has_permission(
+        principal.role, roles.ASSESSMENTS_VIEW_SHARED
+    )
+
+
+def takes_part(principal: Principal, assessment: AssessmentItem) -> bool:
+    """True for those who see the assessment's people: participants, managers and admins
+    (not someone it is only shared with)."""
     if assessment.organization_id != principal.organization_id:
         return False
     return sees_all(principal) or assessment.participant_of(principal.user_id) is not None
+
+
+def can_see(principal: Principal, assessment: AssessmentItem) -> bool:
+    return takes_part(principal, assessment) or is_shared_with(principal, assessment)
 
 
 def visible(principal: Principal, assessment_id: object) -> AssessmentItem:
@@ -99,6 +115,15 @@ def visible(principal: Principal, assessment_id: object) -> AssessmentItem:
     assessment = load(principal, assessment_id)
     if not can_see(principal, assessment):
         raise NotFoundError(NOT_FOUND)
+    return assessment
+
+
+def with_people(principal: Principal, assessment_id: object) -> AssessmentItem:
+    """The assessment when the principal may see its participants (see takes_part);
+    NotFoundError when it may not see it at all, Forbidden when it is only shared with it."""
+    assessment = visible(principal, assessment_id)
+    if not takes_part(principal, assessment):
+        raise Forbidden("Only participants, managers and admins see who takes part.")
     return assessment
 
 

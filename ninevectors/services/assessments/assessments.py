@@ -1,4 +1,5 @@
 """Assessments: create, read, list, change, move through the lifecycle, start the next round.
+(Sharing the results with others: see sharing.py.)
 
 Lifecycle: draft → in-progress → completed, completed → in-progress (reopen), and any status
 → archived. Only the owner, managers and admins (roles with assessments.view_all) move or
@@ -134,14 +135,22 @@ def create_assessment(
 
 
 def get_assessment(principal: Principal, assessment_id: str) -> AssessmentItem:
-    """One assessment: for its participants and roles with assessments.view_all."""
+    """One assessment: for its participants, roles with assessments.view_all and those it
+    is shared with."""
     return c.visible(principal, assessment_id)
+
+
+def _shared_with(item: Item, principal: Principal) -> bool:
+    return principal.user_id in (item.get("sharedWith") or []) and roles.has_permission(
+        principal.role, roles.ASSESSMENTS_VIEW_SHARED
+    )
 
 
 def _matches(item: Item, principal: Principal, search: str | None) -> bool:
     if not c.sees_all(principal):
         people = item.get("participants") or []
-        if not any(p.get("userId") == principal.user_id for p in people):
+        takes_part = any(p.get("userId") == principal.user_id for p in people)
+        if not (takes_part or _shared_with(item, principal)):
             return False
     if search:
         text = f"{item.get('name', '')} {item.get('description', '')}".casefold()
@@ -153,7 +162,8 @@ def list_assessments(
     principal: Principal, query: AssessmentListQuery | Mapping[str, Any] | None = None
 ) -> AssessmentPage:
     """A page of assessments, newest first. Managers and admins see the organization's, others
-    those they take part in. Filters: status, type, search (name and description)."""
+    those they take part in or that are shared with them. Filters: status, type, search (name
+    and description)."""
     params = AssessmentListQuery.parse(query or {})
     filters = [Filter("type", "=", "assessment")]
     if params.status:

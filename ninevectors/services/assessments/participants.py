@@ -200,7 +200,7 @@ def _progress_of(assessment: AssessmentItem, response: Item | None) -> int:
 
 def list_participants(principal: Principal, assessment_id: str) -> list[ParticipantView]:
     """Everyone on the assessment with status and progress (also when anonymous)."""
-    assessment = c.visible(principal, assessment_id)
+    assessment = c.with_people(principal, assessment_id)
     ids = {p.user_id for p in assessment.participants if p.user_id}
     users = c.users_by_id(principal.organization_id, ids)
     responses = {

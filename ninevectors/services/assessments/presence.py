@@ -33,7 +33,7 @@ def _prune(key: str, user_id: str, now: int) -> set[str]:
 def touch_presence(principal: Principal, assessment_id: str) -> list[str]:
     """Mark the principal as active on the assessment; the names of the OTHER people active
     in the last five minutes, sorted."""
-    assessment = c.visible(principal, assessment_id)
+    assessment = c.with_people(principal, assessment_id)
     key = keys.presence(assessment.id)
     now = int(clock.utcnow().timestamp())
     others = _prune(key, principal.user_id, now)
@@ -44,5 +44,5 @@ def touch_presence(principal: Principal, assessment_id: str) -> list[str]:
 
 def leave_presence(principal: Principal, assessment_id: str) -> None:
     """Take the principal off the assessment's active list (page closed)."""
-    assessment = c.visible(principal, assessment_id)
+    assessment = c.with_people(principal, assessment_id)
     _prune(keys.presence(assessment.id), principal.user_id, int(clock.utcnow().timestamp()))
