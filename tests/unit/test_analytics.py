@@ -362,3 +362,17 @@ def test_when_every_group_is_under_the_threshold_everyone_is_hidden_and_says_why
     build_aggregate(board, people, list(VECTORS))
     assert board.radar == {} and board.vectors == [] and board.notes == []
     assert "every group has fewer than 4 respondents" in board.message
+
+
+def test_a_cached_aggregate_is_never_stale(team: Team) -> None:
+    aid = _seeded(team)
+    first = analytics.assessment_dashboard(team.manager, aid)
+    assert first.respondents == 4 and analytics.assessment_dashboard(team.manager, aid) == first
+    # a new response (the count changes) and a new threshold (the item's etag changes)
+    extra = data.people(team, 1)[0]
+    data.submitted(team.org, aid, extra.user_id, "manager", lambda _t: 1)
+    board = analytics.assessment_dashboard(team.manager, aid)
+    assert board.respondents == 5 and not {g.key: g for g in board.groups}["manager"].visible
+    analytics.set_threshold(team.manager, aid, 4)
+    board = analytics.assessment_dashboard(team.manager, aid)
+    assert board.threshold == 4 and "peer" not in board.radar  # three peers: under 4 now

@@ -36,6 +36,11 @@ def test_shared_viewer_sees_the_aggregates_and_unsharing_takes_them_away(team: T
     assert set(board.radar) == {"all", "peer"} and board.radar["all"][0] == 3.0
     assert sorted(n.text for n in board.notes) == ["peer note 0", "peer note 1", "peer note 2"]
     assert "alice alone" not in repr(board)
+    # the organization's other assessments were not shared: no benchmark built from them
+    other = _seeded(team)
+    assert analytics.assessment_dashboard(team.manager, other).benchmarks
+    board = analytics.assessment_dashboard(team.viewer, aid)
+    assert board.benchmarks == [] and "managers" in board.benchmark_note
     listing = assessments.list_assessments(team.viewer)
     assert [a.id for a in listing.items] == [aid]
     assert assessments.get_assessment(team.viewer, aid).id == aid

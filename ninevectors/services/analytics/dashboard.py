@@ -24,7 +24,7 @@ from typing import Literal
 from ninevectors.framework.taxonomy import get_framework
 from ninevectors.models.assessment import AssessmentItem
 from ninevectors.models.principal import Principal
-from ninevectors.services.analytics import alignment, metrics, thresholds
+from ninevectors.services.analytics import aggregate_cache, alignment, metrics, thresholds
 from ninevectors.services.analytics.aggregation import (
     GROUP_LABELS,
     GROUP_ORDER,
@@ -488,10 +488,13 @@ def _blank(assessment: AssessmentItem, item: Item, mode: Mode) -> AssessmentDash
 
 
 def _aggregate(principal: Principal, assessment: AssessmentItem, item: Item) -> AssessmentDashboard:
-    items = submitted_items(principal.organization_id, assessment.id)
-    respondents = respondents_of(principal.organization_id, assessment, items)
-    required = sorted(assessment.configuration.required_vectors)
-    return build_aggregate(_blank(assessment, item, "aggregate"), respondents, required)
+    def build() -> AssessmentDashboard:
+        items = submitted_items(principal.organization_id, assessment.id)
+        respondents = respondents_of(principal.organization_id, assessment, items)
+        required = sorted(assessment.configuration.required_vectors)
+        return build_aggregate(_blank(assessment, item, "aggregate"), respondents, required)
+
+    return aggregate_cache.cached_aggregate(principal.organization_id, item, build)
 
 
 def assessment_aggregate(principal: Principal, assessment_id: str) -> AssessmentDashboard:
@@ -532,6 +535,10 @@ def assessment_dashboard(principal: Principal, assessment_id: str) -> Assessment
     metrics.record_metric(principal.organization_id, "dashboard-viewed", 1)
     current = {row.vector_id: row.mean for row in dashboard.vectors}
     dashboard.trends = _trends(principal, item, current)
+    if not (c.sees_all(principal) or c.is_owner(principal, assessment)):
+        # shared with them: the organization's other assessments were not
+        dashboard.benchmark_note = "Benchmarks are shown to the assessment's managers."
+        return dashboard
     dashboard.benchmarks, dashboard.benchmark_note = benchmarks_service.benchmarks_for(
         principal, assessment, dashboard.threshold
     )
