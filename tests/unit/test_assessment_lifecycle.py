@@ -10,6 +10,7 @@ from ninevectors.services.backends import get_store
 from ninevectors.services.errors import ConflictError, Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.store.base import PatchOperation
 from tests.unit import test_assessment_support as support
+from tests.unit import test_identity_support as identity
 from tests.unit.test_assessment_support import (
     DUE,
     Team,
@@ -89,17 +90,27 @@ def test_members_and_viewers_cannot_create(team: Team) -> None:
 
 
 def test_plan_limit_counts_non_archived_assessments(team: Team) -> None:
-    made = [new_assessment(team.manager, name=f"A{i}") for i in range(5)]  # starter plan: 5
-    before = snapshot(team)
+    starter = identity.sign_up("sam@starter.example", "Starter Ltd").principal
+    made = [new_assessment(starter, name=f"A{i}") for i in range(5)]  # starter plan: 5
+    before = support.store_items(c.ASSESSMENTS, starter.organization_id)
     with pytest.raises(ValidationFailed) as refused:
-        new_assessment(team.manager, name="One too many")
+        new_assessment(starter, name="One too many")
     assert refused.value.field == "name"
     assert refused.value.message == "Your plan allows 5 assessments; archive one or upgrade."
-    assert snapshot(team) == before
+    assert support.store_items(c.ASSESSMENTS, starter.organization_id) == before
     with pytest.raises(ValidationFailed):
-        assessments.start_next_round(team.manager, made[0].id)
-    assessments.change_status(team.manager, made[0].id, "archived")
-    assert new_assessment(team.manager, name="Room again").status == "draft"
+        assessments.start_next_round(starter, made[0].id)
+    assessments.change_status(starter, made[0].id, "archived")
+    assert new_assessment(starter, name="Room again").status == "draft"
+
+
+def test_360_reviews_need_a_plan_that_has_them(team: Team) -> None:
+    starter = identity.sign_up("sam@starter.example", "Starter Ltd").principal
+    with pytest.raises(ValidationFailed) as refused:
+        new_assessment(starter, type="360-review", subject_user_id=starter.user_id)
+    assert refused.value.field == "type" and "Professional and Enterprise" in refused.value.message
+    assert support.store_items(c.ASSESSMENTS, starter.organization_id) == []
+    assert new_assessment(team.manager, type="360-review", subject_user_id=team.alice.user_id)
 
 
 def test_visibility_participants_and_view_all(team: Team) -> None:

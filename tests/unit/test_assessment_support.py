@@ -57,7 +57,7 @@ def make_user(
 
 
 def build_team(clock: support.FakeClock) -> Team:
-    admin = support.sign_up().principal
+    admin = support.sign_up(plan="enterprise").principal  # every feature; limits tested apart
     return Team(
         admin=admin,
         manager=make_user(admin, "max@alpha.example", Role.MANAGER, "Max", "Manager"),

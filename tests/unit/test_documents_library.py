@@ -119,7 +119,7 @@ def test_duplicate_in_the_organization_is_refused(library_env: Team) -> None:
 
 
 def test_plan_storage_limit(library_env: Team, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(library.PLAN_STORAGE_BYTES, "starter", 100)
+    monkeypatch.setitem(library.PLAN_STORAGE_BYTES, "enterprise", 100)
     with pytest.raises(ValidationFailed, match="storage"):
         upload(library_env.alice, "plan.pdf", samples.pdf_bytes())
     assert blob_names(library_env.org) == []

@@ -23,6 +23,7 @@ from ninevectors.services.identity.organizations import load_organization
 from ninevectors.services.store.base import Filter, Item, Query
 
 MAX_INDUSTRY_ORGANIZATIONS = 200
+PLAN_BENCHMARKING = "benchmarking"  # the plan feature that unlocks industry benchmarks
 
 
 def _response_vector_scores(item: Item) -> dict[int, float]:
@@ -120,7 +121,11 @@ def benchmarks_for(
     else:
         notes.append("No other assessment of your organization has enough responses yet.")
     if assessment.configuration.enable_benchmarking:
-        industry = load_organization(principal.organization_id).industry
+        organization = load_organization(principal.organization_id)
+        if PLAN_BENCHMARKING not in organization.settings.features:
+            notes.append("Industry benchmarks are part of the Enterprise plan.")
+            return found, " ".join(notes)
+        industry = organization.industry
         published = industry_for(principal, industry) if industry else None
         if published:
             found.append(published)

@@ -55,16 +55,24 @@ def can_manage(principal: Principal, assessment: AssessmentItem) -> bool:
     return c.sees_all(principal) or c.is_owner(principal, assessment)
 
 
+PLAN_360 = "360-review"  # the plan feature that allows 360-reviews
+
+
 def _check_due(value: date | None) -> None:
     if value is not None and value < c.today():
         raise ValidationFailed("due_date", "The due date cannot be in the past.")
 
 
-def _check_room(organization_id: str) -> None:
-    limit = load_organization(organization_id).settings.max_assessments
-    if c.active_count(organization_id) >= limit:
+def _check_plan(organization_id: str, assessment_type: str) -> None:
+    settings = load_organization(organization_id).settings
+    if c.active_count(organization_id) >= settings.max_assessments:
         raise ValidationFailed(
-            "name", f"Your plan allows {limit} assessments; archive one or upgrade."
+            "name",
+            f"Your plan allows {settings.max_assessments} assessments; archive one or upgrade.",
+        )
+    if assessment_type == "360-review" and PLAN_360 not in settings.features:
+        raise ValidationFailed(
+            "type", "360-reviews are part of the Professional and Enterprise plans; upgrade."
         )
 
 
@@ -106,7 +114,7 @@ def create_assessment(
     form = AssessmentCreate.parse(data)
     _check_due(form.due_date)
     _check_subject(principal, form.subject_user_id)
-    _check_room(principal.organization_id)
+    _check_plan(principal.organization_id, form.type)
     now = c.now_iso()
     owner = _owner(principal, form, now)
     item = AssessmentItem(
@@ -295,7 +303,7 @@ def start_next_round(
     parent = c.manageable(principal, assessment_id)
     roles.require(principal, roles.ASSESSMENTS_CREATE)
     _check_due(form.due_date)
-    _check_room(principal.organization_id)
+    _check_plan(principal.organization_id, parent.assessment_type)
     now = c.now_iso()
     round_number = parent.round + 1
     item = parent.model_copy(
