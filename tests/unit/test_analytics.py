@@ -16,8 +16,10 @@ from ninevectors.services.analytics.dashboard import (
     build_aggregate,
     trends_of,
 )
+from ninevectors.services.backends import get_store
 from ninevectors.services.errors import NotFoundError, ValidationFailed
 from ninevectors.services.identity import organizations as organization
+from ninevectors.services.store.base import PatchOperation
 from tests.unit import test_analytics_support as data
 from tests.unit import test_assessment_support as support
 from tests.unit import test_identity_support as identity_support
@@ -313,6 +315,12 @@ def test_industry_benchmark_appears_with_five_organizations(team: Team) -> None:
     assert industry and industry[0].contributors == 5 and industry[0].vectors[1] == 3.0
     assert not any(o.organization_id in repr(board) for o in others)
     assert "Org 1" not in repr(board)
+    # a plan without the benchmarking feature: withheld, and the page says why
+    starter = [PatchOperation("set", "/settings/features", ["ai-coaching"])]
+    get_store().patch("organizations", team.org, team.org, starter)
+    board = analytics.assessment_dashboard(team.manager, aid)
+    assert not [b for b in board.benchmarks if "Retail" in b.label]
+    assert "part of the Enterprise plan" in board.benchmark_note
 
 
 def test_industry_benchmark_is_withheld_below_five(team: Team) -> None:
