@@ -92,6 +92,11 @@ def _changed(row: UploadRow, **changes: Any) -> UploadRow:
     return UploadRow(**{**values, **changes})
 
 
+def _checking(row: UploadRow) -> UploadRow:
+    """Every byte of the file is sent; the server's verdict is still to come."""
+    return _changed(row, percent=100, status="checking", text="Sent — checking…")
+
+
 def _size(value: int) -> str:
     if value >= 1024 * 1024:
         return f"{value / (1024 * 1024):.1f} MB"
@@ -120,7 +125,7 @@ def _with_progress(rows: list[UploadRow], fraction: float) -> list[UploadRow]:
             done = sent >= start + row.size
             percent = 100 if done else int((sent - start) * 100 / row.size) if sent > start else 0
             if percent >= 100:
-                row = _changed(row, percent=100, status="checking", text="Sent — checking…")
+                row = _checking(row)
             elif percent > 0:
                 row = _changed(
                     row, percent=percent, status="uploading", text=f"Uploading {percent}%"
@@ -324,8 +329,7 @@ class DocumentsState(SessionState):
                 UploadRow(n, int(f.size or 0), _size(int(f.size or 0)), 0, "", "")
                 for n, f in zip(arrived, files, strict=True)
             ]
-        checking = "Sent — checking…"
-        return [_changed(r, percent=100, status="checking", text=checking) for r in rows]
+        return [_checking(r) for r in rows]
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]) -> Any:
