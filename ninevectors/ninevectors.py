@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import reflex as rx
 from starlette.applications import Starlette
 
-from ninevectors.api import downloads, health
+from ninevectors.api import downloads, health, session_cookie
 from ninevectors.framework import get_framework
 from ninevectors.pages import account, admin, assessments, auth, home, wizard
 from ninevectors.pages.explorer import learn, vector_page, vector_route
@@ -34,7 +34,7 @@ FEATURE_PAGE_MODULES = ("analytics", "coach", "documents")
 
 
 def _api() -> Starlette:
-    return Starlette(routes=[*health.routes, *downloads.routes])
+    return Starlette(routes=[*health.routes, *downloads.routes, *session_cookie.routes])
 
 
 def _pages() -> list[tuple[Callable[[], rx.Component], str, str, object]]:

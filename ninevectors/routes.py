@@ -25,3 +25,18 @@ class Route:
     ADMIN_ORGANIZATION = "/admin/organization"
     ADMIN_AUDIT = "/admin/audit"
     ADMIN_OUTBOX = "/admin/outbox"
+    # Backend routes (not pages): the session cookie is set and cleared over plain HTTP.
+    SESSION_COOKIE = "/auth/session"
+    SIGNED_OUT = "/auth/signed-out"
+
+
+def safe_next(value: str | None, default: str = Route.DASHBOARD) -> str:
+    """Only same-site paths: an attacker's ?next=https://evil.example must not redirect."""
+    from urllib.parse import unquote
+
+    path = unquote(value or "")
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return default
+    if path.startswith((Route.LOGIN, Route.LOGOUT, Route.SIGN_UP, "/auth/")):
+        return default
+    return path

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Relational database (identity, subscriptions, audit log, usage) and, with the
     # "sql" store backend, the document store too.
     database_url: str = ""
+    # Threads that run blocking calls for the event loop, and database connections per
+    # process (kept equal, so no thread waits for a connection).
+    blocking_threads: int = Field(default=8, ge=1, le=256)
 
     store_backend: Literal["sql", "cosmos"] = "sql"
     cosmos_endpoint: str = ""

@@ -205,6 +205,38 @@ class OutboxEmail(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
 
 
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the durable record behind the cache's ``session:<hash>`` entry.
+
+    Only SHA-256 hashes of the cookie token and of the one-time hand-off code are stored.
+    A session starts with a hand-off code (``handoff_hash``); the backend route that sets
+    the cookie redeems it once, and only then is ``token_hash`` set.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        UniqueConstraint("token_hash", name="uq_user_sessions_token_hash"),
+        UniqueConstraint("handoff_hash", name="uq_user_sessions_handoff_hash"),
+        Index("ix_user_sessions_user_ended", "user_id", "ended_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=50)  # "sess_..."
+    user_id: str = Field(max_length=50)
+    organization_id: str = Field(max_length=50, index=True)
+    role: str = Field(max_length=20)
+    token_hash: str | None = Field(default=None, max_length=64)
+    handoff_hash: str | None = Field(default=None, max_length=64)
+    handoff_expires_at: datetime | None = _maybe_when()
+    auth_method: str = Field(default="password", max_length=20)  # password, sso
+    ip_address: str | None = Field(default=None, max_length=45)
+    user_agent: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _when()
+    last_seen_at: datetime = _when()
+    expires_at: datetime = _when()  # the absolute cap, however active the session is
+    ended_at: datetime | None = _maybe_when()
+    end_reason: str | None = Field(default=None, max_length=30)  # logout, revoked, idle, ...
+
+
 RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
     Organization,
     Subscription,
@@ -213,4 +245,5 @@ RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
     UserCredential,
     OneTimeToken,
     OutboxEmail,
+    UserSession,
 )

@@ -7,23 +7,13 @@ services validate it (pydantic) and answer with a specific message.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 import reflex as rx
 
-from ninevectors.routes import Route
+from ninevectors.routes import Route, safe_next
+from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import auth, invitations, password_reset, signup
 from ninevectors.state.session import SessionState, friendly_error
-
-
-def _safe_next(value: str) -> str:
-    """Only same-site paths: an attacker's ?next=https://evil.example must not redirect."""
-    path = unquote(value or "")
-    if not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return Route.DASHBOARD
-    if path.startswith((Route.LOGIN, Route.LOGOUT, Route.SIGN_UP)):
-        return Route.DASHBOARD
-    return path
 
 
 def _form(form_data: Any) -> dict[str, Any]:
@@ -36,32 +26,35 @@ class LoginState(SessionState):
     busy: bool = False
 
     @rx.event
-    def load(self) -> rx.event.EventSpec | None:
+    async def load(self) -> rx.event.EventSpec | None:
         self.error = ""
         params = self.router.url.query_parameters
         if params.get("expired"):
             self.notice = "Your session has expired. Please sign in again."
+        elif params.get("handoff"):
+            self.notice = "That sign-in link was already used or has expired. Please sign in."
         elif params.get("signed_out"):
             self.notice = "You are signed out."
         else:
             self.notice = ""
-        if self._principal() is not None:
-            return rx.redirect(_safe_next(params.get("next", "")))
+        if await self._principal() is not None:
+            return rx.redirect(safe_next(params.get("next", "")))
         return None
 
     @rx.event
-    def submit(self, form_data: dict) -> rx.event.EventSpec | None:
+    async def submit(self, form_data: dict) -> rx.event.EventSpec | None:
         data = _form(form_data)
         ip_address, user_agent = self._client()
         try:
-            result = auth.login(data.get("email"), data.get("password"), ip_address, user_agent)
+            result = await run_blocking(
+                auth.login, data.get("email"), data.get("password"), ip_address, user_agent
+            )
         except Exception as error:  # noqa: BLE001 — shown to the person, never raised
             self.error = friendly_error(error)
             self.notice = ""
             return None
         self.error = ""
-        self._begin_session(result)
-        return rx.redirect(_safe_next(self.router.url.query_parameters.get("next", "")))
+        return self._begin_session(result, self.router.url.query_parameters.get("next", ""))
 
 
 class SignUpState(SessionState):
@@ -69,17 +62,16 @@ class SignUpState(SessionState):
     error_field: str = ""
 
     @rx.event
-    def submit(self, form_data: dict) -> rx.event.EventSpec | None:
+    async def submit(self, form_data: dict) -> rx.event.EventSpec | None:
         ip_address, user_agent = self._client()
         try:
-            result = signup.sign_up(_form(form_data), ip_address, user_agent)
+            result = await run_blocking(signup.sign_up, _form(form_data), ip_address, user_agent)
         except Exception as error:  # noqa: BLE001
             self.error = friendly_error(error)
             self.error_field = str(getattr(error, "field", ""))
             return None
         self.error = self.error_field = ""
-        self._begin_session(result)
-        return rx.redirect(Route.DASHBOARD + "?welcome=1")
+        return self._begin_session(result, Route.DASHBOARD + "?welcome=1")
 
 
 class ForgotPasswordState(SessionState):
@@ -87,9 +79,10 @@ class ForgotPasswordState(SessionState):
     error: str = ""
 
     @rx.event
-    def submit(self, form_data: dict) -> None:
+    async def submit(self, form_data: dict) -> None:
         try:
-            self.message = password_reset.request_reset(_form(form_data).get("email"))
+            email = _form(form_data).get("email")
+            self.message = await run_blocking(password_reset.request_reset, email)
             self.error = ""
         except Exception as error:  # noqa: BLE001
             self.error = friendly_error(error)
@@ -106,24 +99,26 @@ class ResetPasswordState(SessionState):
         return self.router.url.query_parameters.get("token", "")
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         self.error = ""
         self.done = False
         try:
-            self.email = password_reset.check_reset_token(self._token())
+            self.email = await run_blocking(password_reset.check_reset_token, self._token())
             self.link_error = ""
         except Exception as error:  # noqa: BLE001
             self.email = ""
             self.link_error = friendly_error(error)
 
     @rx.event
-    def submit(self, form_data: dict) -> None:
+    async def submit(self, form_data: dict) -> None:
         data = _form(form_data)
         if data.get("new_password") != data.get("confirm_password"):
             self.error = "The two passwords do not match."
             return
         try:
-            password_reset.reset_password(self._token(), data.get("new_password"))
+            await run_blocking(
+                password_reset.reset_password, self._token(), data.get("new_password")
+            )
         except Exception as error:  # noqa: BLE001
             self.error = friendly_error(error)
             return
@@ -142,10 +137,10 @@ class AcceptInviteState(SessionState):
         return self.router.url.query_parameters.get("token", "")
 
     @rx.event
-    def load(self) -> None:
+    async def load(self) -> None:
         self.error = ""
         try:
-            info = invitations.describe_invitation(self._token())
+            info = await run_blocking(invitations.describe_invitation, self._token())
         except Exception as error:  # noqa: BLE001
             self.link_error = friendly_error(error)
             return
@@ -155,11 +150,12 @@ class AcceptInviteState(SessionState):
         self.role_label = info.role_label
 
     @rx.event
-    def submit(self, form_data: dict) -> rx.event.EventSpec | None:
+    async def submit(self, form_data: dict) -> rx.event.EventSpec | None:
         data = _form(form_data)
         ip_address, user_agent = self._client()
         try:
-            result = invitations.accept_invitation(
+            result = await run_blocking(
+                invitations.accept_invitation,
                 self._token(),
                 data.get("first_name"),
                 data.get("last_name"),
@@ -171,5 +167,4 @@ class AcceptInviteState(SessionState):
             self.error = friendly_error(error)
             return None
         self.error = ""
-        self._begin_session(result)
-        return rx.redirect(Route.DASHBOARD + "?welcome=1")
+        return self._begin_session(result, Route.DASHBOARD + "?welcome=1")

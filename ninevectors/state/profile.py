@@ -63,5 +63,4 @@ class ProfileState(SessionState):
             self.password_error, self.password_message = friendly_error(error), ""
             return None
         # Changing the password ends every session, this one included.
-        self.session_token = ""
         return rx.redirect("/login?signed_out=1")

@@ -1,21 +1,24 @@
 """The signed-in person, re-checked on every page load and every handler that touches data.
 
-The browser keeps only an opaque session token (a cookie); who it belongs to, their role and
-its expiry live server-side in the cache (see services/identity/auth.py). Page states inherit
-from :class:`SessionState` and call :meth:`SessionState._authorize` before any data.
+The browser keeps only an opaque session token in an HttpOnly cookie; who it belongs to, their
+role and its expiry live server-side (see services/identity/sessions.py). Page states inherit
+from :class:`SessionState` and ``await self._authorize()`` before any data. Every blocking
+service call goes through :func:`~ninevectors.services.executor.run_blocking`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import reflex as rx
 
 from ninevectors.models.principal import Principal
-from ninevectors.routes import Route
+from ninevectors.routes import Route, safe_next
 from ninevectors.services.errors import ConflictError, Forbidden, NotFoundError, ValidationFailed
-from ninevectors.services.identity import auth, organizations, roles, users
+from ninevectors.services.executor import run_blocking
+from ninevectors.services.identity import auth, organizations, roles, sessions, users
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +33,15 @@ def friendly_error(error: Exception) -> str:
     return "Something went wrong on our side. Please try again."
 
 
+def _full_navigation(url: str) -> rx.event.EventSpec:
+    """A real page load (not the single-page router): backend routes set the cookie."""
+    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
 class SessionState(rx.State):
-    session_token: str = rx.Cookie(
-        "", name="nv_session", path="/", same_site="strict", max_age=auth.SESSION_MAX_AGE
-    )
+    """The browser holds only the HttpOnly ``nv_session`` cookie, set by a backend route;
+    the websocket's handshake carries it here, so no script on the page can read it."""
+
     user_id: str = ""
     user_name: str = ""
     user_email: str = ""
@@ -50,6 +58,9 @@ class SessionState(rx.State):
         user_agent = self.router.headers.user_agent or None
         return ip_address, (user_agent[:500] if user_agent else None)
 
+    def _session_token(self) -> str:
+        return sessions.token_from_cookie_header(self.router.headers.cookie)
+
     def _forget(self) -> None:
         self.user_id = self.user_name = self.user_email = self.role = ""
         self.organization_id = self.organization_name = ""
@@ -57,11 +68,11 @@ class SessionState(rx.State):
         self.permissions = []
         self.allowed = False
 
-    def _remember(self, principal: Principal) -> None:
+    async def _remember(self, principal: Principal) -> None:
         if (principal.user_id, principal.role) == (self.user_id, self.role):
             return
-        user = users.get_current_user(principal)
-        organization = organizations.get_organization(principal)
+        user = await run_blocking(users.get_current_user, principal)
+        organization = await run_blocking(organizations.get_organization, principal)
         self.user_id = principal.user_id
         self.role = principal.role
         self.user_name = user.full_name
@@ -71,53 +82,54 @@ class SessionState(rx.State):
         self.brand_color = organization.settings.branding.colors.primary or DEFAULT_BRAND_COLOR
         self.permissions = sorted(roles.permissions_of(principal.role))
 
-    def _principal(self) -> Principal | None:
+    async def _principal(self) -> Principal | None:
         """The live session's principal (its expiry pushed back), or None."""
-        if not self.session_token:
+        token = self._session_token()
+        if not token:
             self._forget()
             return None
         ip_address, user_agent = self._client()
-        principal = auth.resolve_session(self.session_token, ip_address, user_agent)
+        principal = await run_blocking(sessions.resolve_session, token, ip_address, user_agent)
         if principal is None:
             self._forget()
             return None
-        self._remember(principal)
+        await self._remember(principal)
         return principal
 
     def _login_redirect(self) -> rx.event.EventSpec:
-        expired = "&expired=1" if self.session_token else ""
-        self.session_token = ""
+        expired = "&expired=1" if self._session_token() else ""
         path = self.router.url.path or Route.DASHBOARD
         return rx.redirect(f"{Route.LOGIN}?next={quote(path, safe='/')}{expired}")
 
-    def _authorize(self, permission: str | None = None) -> Principal | rx.event.EventSpec:
+    async def _authorize(self, permission: str | None = None) -> Principal | rx.event.EventSpec:
         """The principal when signed in (and holding ``permission``), else the redirect to
         return. A signed-in person without the permission stays on the page, which then shows
         "not allowed" (``allowed`` is False) and no data."""
-        principal = self._principal()
+        principal = await self._principal()
         if principal is None:
             return self._login_redirect()
         self.allowed = permission is None or roles.has_permission(principal.role, permission)
         return principal
 
-    def _begin_session(self, result: auth.LoginResult) -> None:
-        self.session_token = result.token
-        self.user_id = self.role = ""  # force a fresh _remember
-        self._remember(result.principal)
+    def _begin_session(self, result: sessions.LoginResult, next_path: str) -> rx.event.EventSpec:
+        """Send the browser to the route that sets the cookie, then on to ``next_path``."""
+        self.user_id = self.role = ""  # the next page load remembers the new principal
+        query = urlencode({"code": result.handoff, "next": safe_next(next_path)})
+        return _full_navigation(f"{Route.SESSION_COOKIE}?{query}")
 
     @rx.event
-    def load_session(self) -> None:
+    async def load_session(self) -> None:
         """on_load of public pages: only refreshes the header's view of the session."""
-        self._principal()
+        await self._principal()
 
     @rx.event
-    def log_out(self) -> rx.event.EventSpec:
+    async def log_out(self) -> rx.event.EventSpec:
         ip_address, user_agent = self._client()
-        if self.session_token:
-            auth.logout(self.session_token, ip_address, user_agent)
-        self.session_token = ""
+        token = self._session_token()
+        if token:
+            await run_blocking(auth.logout, token, ip_address, user_agent)
         self._forget()
-        return rx.redirect(f"{Route.LOGIN}?signed_out=1")
+        return _full_navigation(Route.SIGNED_OUT)
 
     @rx.var(cache=True)
     def is_authenticated(self) -> bool:

@@ -48,12 +48,13 @@ from ninevectors.services.identity import (
     organizations,
     passwords,
     roles,
+    sessions,
     users,
 )
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.store.base import Filter, Query
 from ninevectors.settings import get_settings
-from tests.unit.test_identity_support import CHEAP_HASHER, PASSWORD, add_user, sign_up
+from tests.unit.test_identity_support import CHEAP_HASHER, PASSWORD, add_user, sign_up, token_of
 
 B_ORG_NAME = "Beta Secret Project"
 B_ASSESSMENT_NAME = "Beta Confidential Review"
@@ -374,13 +375,13 @@ def principal_of_a(role: Role) -> Principal:
     admin = sign_up("ada@alpha.example", "Alpha Ltd").principal
     add_user(admin, "max@alpha.example", Role.MANAGER)
     if role is Role.ORG_ADMIN:
-        token = auth.login("ada@alpha.example", PASSWORD).token
+        token = token_of(auth.login("ada@alpha.example", PASSWORD))
     else:
         boss = add_user(admin, "sam@alpha.example", Role.MEMBER).principal
         promoter = Principal("system", admin.organization_id, Role.SUPER_ADMIN.value)
         users.change_role(promoter, boss.user_id, role)
-        token = auth.login("sam@alpha.example", PASSWORD).token
-    resolved = auth.resolve_session(token, "203.0.113.7", "isolation-test")
+        token = token_of(auth.login("sam@alpha.example", PASSWORD))
+    resolved = sessions.resolve_session(token, "203.0.113.7", "isolation-test")
     assert resolved is not None and resolved.role == role.value
     return resolved
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from ninevectors.models.tables import AuditLog, UserCredential
+from ninevectors.models.tables import AuditLog, UserCredential, UserSession
 from ninevectors.services.backends import get_cache
 from ninevectors.services.cache import keys
+from ninevectors.services.cache.base import CacheUnavailable
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ValidationFailed
-from ninevectors.services.identity import _common, auth, passwords, users
+from ninevectors.services.identity import _common, auth, passwords, sessions, users
 from ninevectors.services.identity.auth import (
     AccountDeactivated,
     AccountLocked,
@@ -23,6 +24,7 @@ from tests.unit.test_identity_support import (
     FakeClock,
     add_user,
     sign_up,
+    token_of,
 )
 
 # Shared fixtures (defined in test_identity_support).
@@ -44,7 +46,7 @@ def test_login_with_the_right_password(identity_env: str) -> None:
     assert result.principal.user_id == admin.user_id
     assert result.principal.role == "ORG_ADMIN"
     assert result.principal.ip_address == "10.0.0.9"
-    assert len(result.token) >= 40
+    assert len(token_of(result)) >= 40
     user = users.get_current_user(result.principal)
     assert user.auth.last_login is not None
 
@@ -67,13 +69,13 @@ def test_nothing_secret_is_audited(identity_env: str) -> None:
     result = auth.login(EMAIL, PASSWORD)
     with pytest.raises(InvalidCredentials):
         auth.login(EMAIL, "Wrong-Password-1")
-    auth.logout(result.token)
+    auth.logout(token_of(result))
     with session_scope() as db:
         rows = db.exec(select(AuditLog)).all()
     actions = [row.action for row in rows]
     assert {"auth.login", "auth.login_failed", "auth.logout"} <= set(actions)
     dump = " ".join(f"{row.details} {row.resource_id}" for row in rows)
-    assert PASSWORD not in dump and "Wrong-Password-1" not in dump and result.token not in dump
+    assert PASSWORD not in dump and "Wrong-Password-1" not in dump and token_of(result) not in dump
 
 
 def test_five_failures_lock_for_fifteen_minutes(identity_env: str, fake_clock: FakeClock) -> None:
@@ -120,53 +122,125 @@ def test_deactivated_account_gets_a_clear_error(identity_env: str) -> None:
 
 def test_session_is_stored_by_hash_with_a_sliding_hour(identity_env: str) -> None:
     result = sign_up()
-    digest = _common.token_hash(result.token)
+    token = token_of(result)
+    digest = _common.token_hash(token)
     cache = get_cache()
+    assert sessions.resolve_session(token) is not None
     value = cache.get(keys.session(digest))
-    assert value is not None and set(value) == {"userId", "organizationId", "role", "exp"}
-    assert cache.get(keys.session(result.token)) is None  # the raw token is never a key
+    assert value is not None
+    assert set(value) == {"sid", "userId", "organizationId", "role", "exp", "seen"}
+    assert cache.get(keys.session(token)) is None  # the raw token is never a key
     assert cache.ttl(keys.session(digest)) == pytest.approx(3600, abs=2)
     cache.expire(keys.session(digest), 30)  # 59.5 minutes of inactivity later ...
-    assert auth.resolve_session(result.token) is not None
+    assert sessions.resolve_session(token) is not None
     assert cache.ttl(keys.session(digest)) == pytest.approx(3600, abs=2)  # ... pushed back
+    with session_scope() as db:
+        row = db.exec(select(UserSession).where(UserSession.id == result.session_id)).one()
+    assert row.token_hash == digest and token not in str(row.model_dump())
+
+
+def test_the_handoff_code_gives_one_token_once(identity_env: str, fake_clock: FakeClock) -> None:
+    sign_up()
+    result = auth.login(EMAIL, PASSWORD)
+    token = sessions.redeem_handoff(result.handoff)
+    assert token and token != result.handoff
+    assert sessions.redeem_handoff(result.handoff) is None  # single use
+    assert sessions.resolve_session(result.handoff) is None  # the code is no session
+    late = auth.login(EMAIL, PASSWORD)
+    fake_clock.advance(seconds=61)
+    assert sessions.redeem_handoff(late.handoff) is None  # expired
+    assert sessions.redeem_handoff(None) is None and sessions.redeem_handoff("x" * 999) is None
+
+
+def test_sessions_survive_the_loss_of_the_cache(identity_env: str) -> None:
+    """A restart of the embedded default (or a flushed Redis) logs nobody out."""
+    token = token_of(sign_up())
+    assert sessions.resolve_session(token) is not None
+    get_cache().close()  # the in-process cache forgets everything, as after a restart
+    resolved = sessions.resolve_session(token)
+    assert resolved is not None and resolved.role == "ORG_ADMIN"
+    assert get_cache().get(keys.session(_common.token_hash(token))) is not None  # filled again
+
+
+def test_an_unreachable_cache_falls_back_to_the_database(
+    identity_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = token_of(sign_up())
+    cache = get_cache()
+
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise CacheUnavailable("down")
+
+    for name in ("get_and_touch", "set", "delete"):
+        monkeypatch.setattr(cache, name, unreachable)
+    assert sessions.resolve_session(token) is not None
+    auth.logout(token)  # the row is ended even though the cache cannot be told
+    assert sessions.resolve_session(token) is None
+
+
+def test_idle_sessions_end_after_an_hour_even_without_the_cache(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
+    token = token_of(sign_up())
+    fake_clock.advance(minutes=50)
+    assert sessions.resolve_session(token) is not None  # activity moves last_seen_at
+    get_cache().close()
+    fake_clock.advance(minutes=50)
+    assert sessions.resolve_session(token) is not None  # 50 idle minutes: still live
+    get_cache().close()
+    fake_clock.advance(minutes=61)
+    assert sessions.resolve_session(token) is None
+    assert sessions.active_session_count(sessions.end_session(token).user_id) == 0  # type: ignore[union-attr]
+
+
+def test_a_revoked_session_is_refused_by_every_path(identity_env: str) -> None:
+    result = sign_up()
+    token = token_of(result)
+    assert sessions.resolve_session(token) is not None
+    assert sessions.revoke_all_sessions(result.principal.user_id) == 1
+    assert sessions.resolve_session(token) is None
+    get_cache().close()
+    assert sessions.resolve_session(token) is None
+    assert sessions.list_sessions(result.principal.user_id) == []
 
 
 def test_resolve_session_reports_unknown_and_malformed_tokens(identity_env: str) -> None:
     sign_up()
-    assert auth.resolve_session("not-a-session") is None
-    assert auth.resolve_session("") is None
-    assert auth.resolve_session(None) is None
-    assert auth.resolve_session({"token": 1}) is None
-    assert auth.resolve_session("x" * 10_000) is None
+    assert sessions.resolve_session("not-a-session") is None
+    assert sessions.resolve_session("") is None
+    assert sessions.resolve_session(None) is None
+    assert sessions.resolve_session({"token": 1}) is None
+    assert sessions.resolve_session("x" * 10_000) is None
 
 
 def test_sessions_end_at_the_absolute_cap(identity_env: str, fake_clock: FakeClock) -> None:
     result = sign_up()
-    fake_clock.advance(hours=11)
-    assert auth.resolve_session(result.token) is not None
-    fake_clock.advance(hours=1, seconds=1)
-    assert auth.resolve_session(result.token) is None
-    assert auth.active_session_count(result.principal.user_id) == 0
+    for _step in range(14):  # active every 50 minutes: 11 h 40 min in all
+        fake_clock.advance(minutes=50)
+        assert sessions.resolve_session(token_of(result)) is not None
+    fake_clock.advance(minutes=20, seconds=1)
+    assert sessions.resolve_session(token_of(result)) is None
+    assert sessions.active_session_count(result.principal.user_id) == 0
 
 
 def test_logout_revokes_only_that_session(identity_env: str) -> None:
     first = sign_up()
     second = auth.login(EMAIL, PASSWORD)
-    auth.logout(first.token)
-    assert auth.resolve_session(first.token) is None
-    assert auth.resolve_session(second.token) is not None
-    auth.logout(first.token)  # twice is harmless
+    auth.logout(token_of(first))
+    assert sessions.resolve_session(token_of(first)) is None
+    assert sessions.resolve_session(token_of(second)) is not None
+    auth.logout(token_of(first))  # twice is harmless
     auth.logout("unknown")
 
 
 def test_resolve_returns_the_current_role(identity_env: str) -> None:
     admin = sign_up().principal
     member = add_user(admin, "mia@alpha.example", Role.MEMBER)
-    assert auth.resolve_session(member.token).role == "MEMBER"  # type: ignore[union-attr]
+    assert sessions.resolve_session(token_of(member)).role == "MEMBER"  # type: ignore[union-attr]
     users.change_role(admin, member.principal.user_id, Role.MANAGER)
-    assert auth.resolve_session(member.token) is None  # old role's session ended
+    assert sessions.resolve_session(token_of(member)) is None  # old role's session ended
     again = auth.login("mia@alpha.example", PASSWORD)
-    assert auth.resolve_session(again.token).role == "MANAGER"  # type: ignore[union-attr]
+    assert sessions.resolve_session(token_of(again)).role == "MANAGER"  # type: ignore[union-attr]
 
 
 def test_change_password(identity_env: str) -> None:
@@ -184,7 +258,7 @@ def test_change_password(identity_env: str) -> None:
     auth.change_password(
         result.principal, {"current_password": PASSWORD, "new_password": "Another-Pass-9"}
     )
-    assert auth.resolve_session(result.token) is None
+    assert sessions.resolve_session(token_of(result)) is None
     assert auth.login(EMAIL, "Another-Pass-9")
     with pytest.raises(InvalidCredentials):
         auth.login(EMAIL, PASSWORD)

@@ -11,7 +11,7 @@ from ninevectors.services import audit
 from ninevectors.services.backends import get_store
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
-from ninevectors.services.identity import auth, invitations
+from ninevectors.services.identity import auth, invitations, sessions
 from ninevectors.services.identity.roles import Role
 from tests.unit import test_identity_support as support
 from tests.unit.test_identity_support import (
@@ -20,6 +20,7 @@ from tests.unit.test_identity_support import (
     add_user,
     last_link_token,
     sign_up,
+    token_of,
 )
 
 # Shared fixtures (defined in test_identity_support).
@@ -55,7 +56,7 @@ def test_accept_creates_the_user_and_logs_in(admin: Principal) -> None:
     result = invitations.accept_invitation(token, "Gus", "Guest", PASSWORD, "1.2.3.4", "ua")
     assert result.principal.organization_id == admin.organization_id
     assert result.principal.role == "MANAGER"
-    assert auth.resolve_session(result.token) is not None
+    assert sessions.resolve_session(token_of(result)) is not None
     assert auth.login(GUEST, PASSWORD).principal.user_id == result.principal.user_id
     [done] = invitations.list_invitations(admin, include_closed=True)
     assert done.status == "accepted" and done.accepted_user_id == result.principal.user_id

@@ -8,7 +8,7 @@ from sqlmodel import select
 from ninevectors.models.tables import OneTimeToken, OutboxEmail
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ValidationFailed
-from ninevectors.services.identity import auth, password_reset
+from ninevectors.services.identity import auth, password_reset, sessions
 from ninevectors.services.identity.auth import AccountLocked, InvalidCredentials
 from tests.unit import test_identity_support as support
 from tests.unit.test_identity_support import (
@@ -16,6 +16,7 @@ from tests.unit.test_identity_support import (
     FakeClock,
     last_link_token,
     sign_up,
+    token_of,
 )
 
 # Shared fixtures (defined in test_identity_support).
@@ -52,7 +53,7 @@ def test_reset_sets_the_password_and_ends_sessions(identity_env: str) -> None:
     assert row.token_hash != token and len(row.token_hash) == 64 and row.purpose == "reset"
     assert password_reset.check_reset_token(token) == EMAIL
     password_reset.reset_password(token, NEW)
-    assert auth.resolve_session(session.token) is None
+    assert sessions.resolve_session(token_of(session)) is None
     assert auth.login(EMAIL, NEW)
     with pytest.raises(InvalidCredentials):
         auth.login(EMAIL, PASSWORD)

@@ -12,7 +12,7 @@ from ninevectors.services import audit
 from ninevectors.services.backends import get_store
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
-from ninevectors.services.identity import auth, organizations, signup
+from ninevectors.services.identity import organizations, sessions, signup
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.store.base import StoreError
 from tests.unit import test_identity_support as support
@@ -20,6 +20,7 @@ from tests.unit.test_identity_support import (
     PASSWORD,
     add_user,
     sign_up,
+    token_of,
 )
 
 # Shared fixtures (see test_identity_support).
@@ -67,7 +68,7 @@ def test_sign_up_creates_everything_and_logs_in(identity_env: str) -> None:
     assert footprint() == {
         "organizations": 1, "users": 1, "invitations": 0, "sql_orgs": 1, "credentials": 1,
     }  # fmt: skip
-    resolved = auth.resolve_session(result.token)
+    resolved = sessions.resolve_session(token_of(result))
     assert resolved is not None and resolved.user_id == principal.user_id
 
 

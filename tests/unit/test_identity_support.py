@@ -19,9 +19,9 @@ from ninevectors.models.principal import Principal
 from ninevectors.models.tables import OutboxEmail
 from ninevectors.services.backends import get_store, reset_backends
 from ninevectors.services.database import session_scope
-from ninevectors.services.identity import clock, invitations, passwords, signup
-from ninevectors.services.identity.auth import LoginResult
+from ninevectors.services.identity import clock, invitations, passwords, sessions, signup
 from ninevectors.services.identity.roles import Role
+from ninevectors.services.identity.sessions import LoginResult
 from ninevectors.settings import get_settings
 
 PASSWORD = "Correct-Horse-42"
@@ -78,7 +78,9 @@ def sign_up(email: str = "ada@alpha.example", org: str = "Alpha Ltd", **extra: s
         "last_name": "Lovelace",
         **extra,
     }
-    return signup.sign_up(data, ip_address="127.0.0.1", user_agent="pytest")
+    result = signup.sign_up(data, ip_address="127.0.0.1", user_agent="pytest")
+    token_of(result)  # the browser takes the hand-off to the cookie route at once
+    return result
 
 
 def last_link_token(to: str, path: str) -> str:
@@ -100,7 +102,21 @@ def add_user(admin: Principal, email: str, role: Role, first_name: str = "Test")
     """Invite ``email`` as ``role`` and accept the invitation; the new user's log-in."""
     invitations.invite(admin, email, role)
     token = last_link_token(email, "accept-invite")
-    return invitations.accept_invitation(token, first_name, "User", PASSWORD)
+    result = invitations.accept_invitation(token, first_name, "User", PASSWORD)
+    token_of(result)
+    return result
+
+
+_tokens: dict[str, str] = {}
+
+
+def token_of(result: LoginResult) -> str:
+    """The cookie token of a started session, as the cookie route would mint it (once)."""
+    if result.handoff not in _tokens:
+        token = sessions.redeem_handoff(result.handoff)
+        assert token is not None, "the hand-off code was not redeemable"
+        _tokens[result.handoff] = token
+    return _tokens[result.handoff]
 
 
 def test_fake_clock_moves() -> None:
@@ -113,4 +129,4 @@ def test_fake_clock_moves() -> None:
 def test_sign_up_helper_logs_the_admin_in(identity_env: str) -> None:
     result = sign_up()
     assert result.principal.role == Role.ORG_ADMIN.value
-    assert result.token
+    assert token_of(result)

@@ -8,13 +8,14 @@ from ninevectors.models.principal import Principal
 from ninevectors.services import audit
 from ninevectors.services.backends import get_store
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
-from ninevectors.services.identity import auth, users
+from ninevectors.services.identity import auth, sessions, users
 from ninevectors.services.identity.roles import Role
 from tests.unit import test_identity_support as support
 from tests.unit.test_identity_support import (
     PASSWORD,
     add_user,
     sign_up,
+    token_of,
 )
 
 # Shared fixtures (defined in test_identity_support).
@@ -146,11 +147,11 @@ def test_admin_cannot_act_on_a_super_admin(team: dict[str, Principal]) -> None:
 
 
 def test_deactivation_revokes_every_session_at_once(team: dict[str, Principal]) -> None:
-    sessions = [auth.login("mia@alpha.example", PASSWORD) for _ in range(3)]
-    assert all(auth.resolve_session(s.token) for s in sessions)
+    logins = [auth.login("mia@alpha.example", PASSWORD) for _ in range(3)]
+    assert all(sessions.resolve_session(token_of(s)) for s in logins)
     users.deactivate_user(team["admin"], team["mia"].user_id)
-    assert not any(auth.resolve_session(s.token) for s in sessions)
-    assert auth.active_session_count(team["mia"].user_id) == 0
+    assert not any(sessions.resolve_session(token_of(s)) for s in logins)
+    assert sessions.active_session_count(team["mia"].user_id) == 0
     with pytest.raises(Forbidden):
         users.deactivate_user(team["admin"], team["admin"].user_id)
     users.reactivate_user(team["admin"], team["mia"].user_id)

@@ -9,10 +9,18 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 
+class CacheUnavailable(Exception):
+    """The cache server cannot be reached (Redis down or timing out)."""
+
+
 class Cache(Protocol):
     def get(self, key: str) -> Any | None: ...
 
     def set(self, key: str, value: Any, ttl_seconds: int | None = None) -> None: ...
+
+    def get_and_touch(self, key: str, ttl_seconds: int) -> Any | None:
+        """``get`` and restart the key's time-to-live in one step (sliding expiry)."""
+        ...
 
     def delete(self, key: str) -> None: ...
 

@@ -49,6 +49,17 @@ class MemoryCache:
             raise TypeError(f"cache key {key!r} holds a set")
         return entry.value
 
+    def get_and_touch(self, key: str, ttl_seconds: int) -> Any | None:
+        with self._lock:
+            entry = self._live(key)
+            if entry is not None:
+                entry.expires_at = self._deadline(ttl_seconds)
+        if entry is None:
+            return None
+        if not isinstance(entry.value, str):
+            raise TypeError(f"cache key {key!r} does not hold a value")
+        return json.loads(entry.value)
+
     def set(self, key: str, value: Any, ttl_seconds: int | None = None) -> None:
         encoded = json.dumps(value)
         with self._lock:

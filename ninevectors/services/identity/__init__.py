@@ -13,11 +13,9 @@ from ninevectors.services.identity.auth import (
     AccountLocked,
     AuthenticationError,
     InvalidCredentials,
-    LoginResult,
     change_password,
     login,
     logout,
-    resolve_session,
 )
 from ninevectors.services.identity.invitations import (
     InvitationInfo,
@@ -48,6 +46,7 @@ from ninevectors.services.identity.schemas import (
     SignUpInput,
     UserListQuery,
 )
+from ninevectors.services.identity.sessions import LoginResult, resolve_session
 from ninevectors.services.identity.signup import sign_up
 from ninevectors.services.identity.users import (
     UserPage,

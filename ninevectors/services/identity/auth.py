@@ -1,11 +1,6 @@
-"""Log-in, sessions and lockout.
+"""Log-in, log-out and lockout. Sessions themselves live in :mod:`.sessions`.
 
-A session is an opaque random token handed to the browser; the cache keeps
-``session:<sha256(token)>`` → ``{userId, organizationId, role, exp}`` with a one-hour sliding
-time-to-live (every :func:`resolve_session` restarts it) and ``exp``, an absolute cap
-(``SESSION_MAX_AGE`` after log-in) beyond which the session ends however active it is.
-``user:sessions:<userId>`` holds the hashes of a user's sessions so deactivation, role changes
-and password resets end them all at once. Tokens and passwords are never logged or audited.
+Passwords are never logged or audited.
 """
 
 from __future__ import annotations
@@ -13,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,16 +15,13 @@ from sqlmodel import col, select, update
 
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import UserCredential
-from ninevectors.services.backends import get_cache
-from ninevectors.services.cache import keys
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
-from ninevectors.services.identity import _common, clock, passwords
+from ninevectors.services.identity import _common, clock, passwords, sessions
 from ninevectors.services.identity.schemas import ChangePasswordInput, LoginInput
+from ninevectors.services.identity.sessions import LoginResult
 from ninevectors.services.store.base import NotFound, PatchOperation
 
-SESSION_TTL = keys.SESSION_TTL  # sliding, seconds
-SESSION_MAX_AGE = 12 * 3600  # absolute cap, seconds
 MAX_FAILED_LOGINS = 5
 LOCKOUT_MINUTES = 15
 GENERIC_LOGIN_ERROR = "E-mail or password is incorrect."
@@ -66,108 +57,16 @@ class AccountDeactivated(AuthenticationError):
         )
 
 
-@dataclass(frozen=True)
-class LoginResult:
-    token: str  # give to the browser; never log it
-    principal: Principal
-
-
-def user_sessions_key(user_id: str) -> str:
-    return f"user:sessions:{user_id}"
-
-
-# --- sessions -------------------------------------------------------------------------------
-
-
-def create_session(
-    user_id: str,
-    organization_id: str,
-    role: str,
-    ip_address: str | None = None,
-    user_agent: str | None = None,
-) -> LoginResult:
-    """Start a session for an authenticated user (log-in, sign-up, accepted invitation)."""
-    token = _common.new_token()
-    digest = _common.token_hash(token)
-    exp = int(clock.utcnow().timestamp()) + SESSION_MAX_AGE
-    value = {"userId": user_id, "organizationId": organization_id, "role": role, "exp": exp}
-    cache = get_cache()
-    cache.set(keys.session(digest), value, ttl_seconds=SESSION_TTL)
-    cache.set_add(user_sessions_key(user_id), digest, ttl_seconds=SESSION_MAX_AGE)
-    principal = Principal(user_id, organization_id, role, ip_address, user_agent)
-    return LoginResult(token=token, principal=principal)
-
-
-def _session_value(token: object) -> tuple[str, dict[str, Any]] | None:
-    if not isinstance(token, str) or not token or len(token) > 200:
-        return None
-    digest = _common.token_hash(token)
-    value = get_cache().get(keys.session(digest))
-    if not isinstance(value, dict):
-        return None
-    return digest, value
-
-
-def resolve_session(
-    token: object, ip_address: str | None = None, user_agent: str | None = None
-) -> Principal | None:
-    """The principal of a live session (and its expiry pushed back an hour), or None."""
-    found = _session_value(token)
-    if found is None:
-        return None
-    digest, value = found
-    if int(value.get("exp", 0)) <= clock.utcnow().timestamp():
-        _end_session(digest, str(value.get("userId", "")))
-        return None
-    if not get_cache().expire(keys.session(digest), SESSION_TTL):
-        return None
-    return Principal(
-        user_id=str(value["userId"]),
-        organization_id=str(value["organizationId"]),
-        role=str(value["role"]),
-        ip_address=ip_address,
-        user_agent=user_agent,
-    )
-
-
-def _end_session(digest: str, user_id: str) -> None:
-    cache = get_cache()
-    if user_id:
-        cache.set_remove(user_sessions_key(user_id), digest)
-    cache.delete(keys.session(digest))
+# --- log-out --------------------------------------------------------------------------------
 
 
 def logout(token: object, ip_address: str | None = None, user_agent: str | None = None) -> None:
     """End the session of ``token`` (nothing happens for an unknown token)."""
-    found = _session_value(token)
-    if found is None:
+    ended = sessions.end_session(token)
+    if ended is None:
         return
-    digest, value = found
-    _end_session(digest, str(value.get("userId", "")))
-    principal = Principal(
-        str(value["userId"]), str(value["organizationId"]), str(value["role"]),
-        ip_address, user_agent,
-    )  # fmt: skip
+    principal = Principal(ended.user_id, ended.organization_id, ended.role, ip_address, user_agent)
     _common.record("auth.logout", "session", principal, resource_id=principal.user_id)
-
-
-def revoke_all_sessions(user_id: str) -> int:
-    """End every session of a user; how many there were. Internal: services call it after
-    deactivation, role changes and password resets, never the UI directly."""
-    cache = get_cache()
-    set_key = user_sessions_key(user_id)
-    digests = cache.set_members(set_key)
-    for digest in digests:
-        cache.delete(keys.session(digest))
-    cache.delete(set_key)
-    return len(digests)
-
-
-def active_session_count(user_id: str) -> int:
-    """How many live sessions a user has (for admin views and tests)."""
-    cache = get_cache()
-    digests = cache.set_members(user_sessions_key(user_id))
-    return sum(1 for digest in digests if cache.get(keys.session(digest)) is not None)
 
 
 # --- log-in ---------------------------------------------------------------------------------
@@ -311,7 +210,7 @@ def login(
         raise
     _register_success(credential, data.password, now)
     _touch_last_login(credential.organization_id, credential.user_id, now)
-    result = create_session(
+    result = sessions.begin_session(
         credential.user_id, credential.organization_id, role, ip_address, user_agent
     )
     _common.record("auth.login", "session", result.principal, resource_id=credential.user_id)
@@ -332,7 +231,7 @@ def change_password(principal: Principal, data: ChangePasswordInput | Mapping[st
     except ValidationFailed as error:
         raise ValidationFailed("new_password", error.message) from None
     set_password(credential.user_id, change.new_password)
-    revoke_all_sessions(principal.user_id)
+    sessions.revoke_all_sessions(principal.user_id, "password-changed")
     _common.record("user.password_changed", "user", principal, resource_id=principal.user_id)
 
 

@@ -19,11 +19,19 @@ from ninevectors.models.tables import OneTimeToken, UserCredential
 from ninevectors.services import email as mail
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import NotFoundError, ValidationFailed
-from ninevectors.services.identity import _common, auth, clock, organizations, passwords, roles
+from ninevectors.services.identity import (
+    _common,
+    auth,
+    clock,
+    organizations,
+    passwords,
+    roles,
+    sessions,
+)
 from ninevectors.services.identity import users as user_service
-from ninevectors.services.identity.auth import LoginResult
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.identity.schemas import AcceptInvitationInput, InviteInput
+from ninevectors.services.identity.sessions import LoginResult
 from ninevectors.services.store.base import Filter, Item
 from ninevectors.settings import get_settings
 
@@ -290,7 +298,9 @@ def accept_invitation(
         raise
     item.update(status="accepted", acceptedAt=clock.iso(now), acceptedUserId=user.id)
     _common.store().replace(_common.INVITATIONS, item)
-    result = auth.create_session(user.id, row.organization_id, role.value, ip_address, user_agent)
+    result = sessions.begin_session(
+        user.id, row.organization_id, role.value, ip_address, user_agent
+    )
     _common.record(
         "invitation.accepted", "invitation", result.principal, resource_id=item["id"],
         details={"role": role.value},

@@ -16,7 +16,7 @@ from ninevectors.models.tables import OneTimeToken, UserCredential
 from ninevectors.services import email as mail
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ValidationFailed
-from ninevectors.services.identity import _common, auth, clock, passwords
+from ninevectors.services.identity import _common, auth, clock, passwords, sessions
 from ninevectors.services.identity.schemas import EmailInput, ResetPasswordInput
 from ninevectors.settings import get_settings
 
@@ -117,7 +117,7 @@ def reset_password(token: object, new_password: object) -> None:
         credential.updated_at = now
         db.add(credential)
         user_id, org_id = credential.user_id, credential.organization_id
-    auth.revoke_all_sessions(user_id)
+    sessions.revoke_all_sessions(user_id, "password-reset")
     _common.record(
         "auth.password_reset", "user", Principal(user_id, org_id, ""),
         resource_id=user_id, severity="warning",

@@ -17,10 +17,18 @@ from sqlalchemy.exc import IntegrityError
 from ninevectors.models.tables import UserCredential
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ValidationFailed
-from ninevectors.services.identity import _common, auth, clock, organizations, passwords, users
-from ninevectors.services.identity.auth import LoginResult
+from ninevectors.services.identity import (
+    _common,
+    auth,
+    clock,
+    organizations,
+    passwords,
+    sessions,
+    users,
+)
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.identity.schemas import SignUpInput
+from ninevectors.services.identity.sessions import LoginResult
 
 DUPLICATE_EMAIL = "An account with this e-mail already exists."
 
@@ -80,7 +88,7 @@ def sign_up(
         for container, item_id in reversed(created):
             _common.delete_quietly(container, org.id, item_id)
         raise
-    result = auth.create_session(user.id, org.id, Role.ORG_ADMIN.value, ip_address, user_agent)
+    result = sessions.begin_session(user.id, org.id, Role.ORG_ADMIN.value, ip_address, user_agent)
     _common.record(
         "organization.created", "organization", result.principal, resource_id=org.id,
         details={"name": org.name, "plan": org.plan},

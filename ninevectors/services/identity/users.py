@@ -16,7 +16,7 @@ from ninevectors.models.principal import Principal
 from ninevectors.models.tables import UserCredential
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ConflictError, Forbidden, ValidationFailed
-from ninevectors.services.identity import _common, auth, clock, roles
+from ninevectors.services.identity import _common, clock, roles, sessions
 from ninevectors.services.identity.organizations import load_organization
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.identity.schemas import (
@@ -220,7 +220,7 @@ def change_role(principal: Principal, user_id: str, role: str | Role) -> UserIte
     target["role"] = new_role.value
     target["permissions"] = roles.user_permission_flags(new_role)
     saved = _save(target)
-    auth.revoke_all_sessions(saved.id)
+    sessions.revoke_all_sessions(saved.id, "role-changed")
     _common.record(
         "user.role_changed", "user", principal, resource_id=saved.id,
         details={"from": old_role, "to": new_role.value},
@@ -246,7 +246,7 @@ def deactivate_user(principal: Principal, user_id: str) -> UserItem:
     target["status"] = "inactive"
     saved = _save(target)
     _set_credential_active(saved.id, False)
-    auth.revoke_all_sessions(saved.id)
+    sessions.revoke_all_sessions(saved.id, "deactivated")
     _common.record("user.deactivated", "user", principal, resource_id=saved.id)
     return saved
 
