@@ -1,7 +1,10 @@
 """States of the signed-out pages: sign up, log in, forgot/reset password, accept invitation.
 
 Handlers receive form data straight from the browser: it is untrusted, and the identity
-services validate it (pydantic) and answer with a specific message.
+services validate it (pydantic) and answer with a specific message. Every service call runs
+on the blocking pool (password hashing must not hold the event loop) and gets the client's
+address, which the services' rate limits count; a refusal ("Too many attempts — try again
+in N s") is shown as is, like every other refusal.
 """
 
 from __future__ import annotations
@@ -80,9 +83,10 @@ class ForgotPasswordState(SessionState):
 
     @rx.event
     async def submit(self, form_data: dict) -> None:
+        ip_address, _user_agent = self._client()
         try:
             email = _form(form_data).get("email")
-            self.message = await run_blocking(password_reset.request_reset, email)
+            self.message = await run_blocking(password_reset.request_reset, email, ip_address)
             self.error = ""
         except Exception as error:  # noqa: BLE001
             self.error = friendly_error(error)
@@ -115,9 +119,10 @@ class ResetPasswordState(SessionState):
         if data.get("new_password") != data.get("confirm_password"):
             self.error = "The two passwords do not match."
             return
+        ip_address, _user_agent = self._client()
         try:
             await run_blocking(
-                password_reset.reset_password, self._token(), data.get("new_password")
+                password_reset.reset_password, self._token(), data.get("new_password"), ip_address
             )
         except Exception as error:  # noqa: BLE001
             self.error = friendly_error(error)

@@ -1,4 +1,4 @@
-"""Log-in, lockout, sessions (sliding expiry, revocation), log-out and password changes."""
+"""Log-in, sign-in throttling, sessions (sliding expiry, revocation), log-out, passwords."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import select
 
 from ninevectors.models.tables import AuditLog, UserCredential, UserSession
-from ninevectors.services.backends import get_cache
+from ninevectors.services import ratelimit
+from ninevectors.services.backends import get_cache, reset_backends
 from ninevectors.services.cache import keys
 from ninevectors.services.cache.base import CacheUnavailable
 from ninevectors.services.database import session_scope
@@ -14,10 +15,12 @@ from ninevectors.services.errors import ValidationFailed
 from ninevectors.services.identity import _common, auth, passwords, sessions, users
 from ninevectors.services.identity.auth import (
     AccountDeactivated,
-    AccountLocked,
     InvalidCredentials,
+    LoginThrottled,
 )
 from ninevectors.services.identity.roles import Role
+from ninevectors.settings import get_settings
+from tests.servers import free_port
 from tests.unit import test_identity_support as support
 from tests.unit.test_identity_support import (
     PASSWORD,
@@ -32,6 +35,9 @@ fake_clock = support.fake_clock
 identity_env = support.identity_env
 
 EMAIL = "ada@alpha.example"
+HOME = "192.0.2.10"  # where the person signs in from
+OFFICE = "192.0.2.20"
+ATTACKER = "203.0.113.66"
 
 
 def credential() -> UserCredential:
@@ -78,35 +84,168 @@ def test_nothing_secret_is_audited(identity_env: str) -> None:
     assert PASSWORD not in dump and "Wrong-Password-1" not in dump and token_of(result) not in dump
 
 
-def test_five_failures_lock_for_fifteen_minutes(identity_env: str, fake_clock: FakeClock) -> None:
+def test_five_wrong_passwords_make_that_client_wait_a_minute(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
     sign_up()
     for _attempt in range(4):
         with pytest.raises(InvalidCredentials):
-            auth.login(EMAIL, "Wrong-Password-1")
-    with pytest.raises(AccountLocked) as fifth:
-        auth.login(EMAIL, "Wrong-Password-1")
-    assert fifth.value.minutes_left == 15
-    fake_clock.advance(minutes=5)
-    with pytest.raises(AccountLocked) as locked:
-        auth.login(EMAIL, PASSWORD)  # even the right password waits
-    assert locked.value.minutes_left == 10
-    assert "10 minutes" in str(locked.value)
-    fake_clock.advance(minutes=10, seconds=1)
-    assert auth.login(EMAIL, PASSWORD).principal.role == "ORG_ADMIN"
+            auth.login(EMAIL, "Wrong-Password-1", HOME)
+    with pytest.raises(LoginThrottled) as fifth:
+        auth.login(EMAIL, "Wrong-Password-1", HOME)
+    assert fifth.value.retry_after == 60
+    assert str(fifth.value) == "Too many attempts — try again in 60 s."
+    fake_clock.advance(seconds=20)
+    with pytest.raises(LoginThrottled) as waiting:
+        auth.login(EMAIL, PASSWORD, HOME)  # even the right password waits, from this client
+    assert waiting.value.retry_after == 40
+    fake_clock.advance(seconds=40)
+    assert auth.login(EMAIL, PASSWORD, HOME).principal.role == "ORG_ADMIN"
     assert credential().failed_login_count == 0
-    assert credential().locked_until is None
+    assert credential().locked_until is None  # the account itself was never locked
 
 
-def test_a_success_resets_the_failure_count(identity_env: str, fake_clock: FakeClock) -> None:
+def test_the_wait_doubles_with_each_further_failure_up_to_fifteen_minutes(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
     sign_up()
     for _attempt in range(4):
         with pytest.raises(InvalidCredentials):
-            auth.login(EMAIL, "Wrong-Password-1")
-    auth.login(EMAIL, PASSWORD)
+            auth.login(EMAIL, "Wrong-Password-1", ATTACKER)
+    waits = []
+    for _attempt in range(6):
+        with pytest.raises(LoginThrottled) as caught:
+            auth.login(EMAIL, "Wrong-Password-1", ATTACKER)
+        waits.append(caught.value.retry_after)
+        fake_clock.advance(seconds=caught.value.retry_after)
+    assert waits == [60, 120, 240, 480, 900, 900]
+    assert credential().failed_login_count == 10
+
+
+def test_an_attacker_elsewhere_cannot_keep_the_person_out(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
+    sign_up()
+    for _attempt in range(12):
+        with pytest.raises((InvalidCredentials, LoginThrottled)):
+            auth.login(EMAIL, "Wrong-Password-1", ATTACKER)
+    with pytest.raises(LoginThrottled):
+        auth.login(EMAIL, PASSWORD, ATTACKER)
+    with pytest.raises(InvalidCredentials):  # the person's own typo is just a typo
+        auth.login(EMAIL, "Wrong-Password-1", HOME)
+    result = auth.login(EMAIL, PASSWORD, HOME)
+    assert result.principal.role == "ORG_ADMIN" and result.principal.ip_address == HOME
+
+
+def test_a_success_clears_that_clients_failures(identity_env: str, fake_clock: FakeClock) -> None:
+    sign_up()
     for _attempt in range(4):
         with pytest.raises(InvalidCredentials):
-            auth.login(EMAIL, "Wrong-Password-1")
-    assert credential().locked_until is None
+            auth.login(EMAIL, "Wrong-Password-1", HOME)
+    auth.login(EMAIL, PASSWORD, HOME)
+    for _attempt in range(4):
+        with pytest.raises(InvalidCredentials):
+            auth.login(EMAIL, "Wrong-Password-1", HOME)
+    assert credential().failed_login_count == 4
+    with pytest.raises(LoginThrottled):
+        auth.login(EMAIL, "Wrong-Password-1", HOME)  # five in a row since the success
+
+
+def test_an_unknown_email_is_throttled_exactly_like_a_known_one(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
+    sign_up()
+
+    def answers(email: str) -> list[str]:
+        seen = []
+        for _attempt in range(7):
+            with pytest.raises((InvalidCredentials, LoginThrottled)) as caught:
+                auth.login(email, "Wrong-Password-1", ATTACKER)
+            seen.append(str(caught.value))
+        return seen
+
+    assert answers(EMAIL) == answers("nobody@alpha.example")
+
+
+def test_one_client_is_limited_across_all_accounts(
+    identity_env: str, fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credential stuffing: one try per account, many accounts, from one client."""
+    sign_up()
+    fake_clock.advance(minutes=2)  # two minutes into a ten-minute window
+    for number in range(ratelimit.LOGIN_PER_CLIENT.limit):
+        with pytest.raises(InvalidCredentials):
+            auth.login(f"user{number}@alpha.example", "Wrong-Password-1", ATTACKER)
+    hashed: list[object] = []
+    with monkeypatch.context() as patched:
+        patched.setattr(passwords, "verify_password", lambda *args: hashed.append(args))
+        with pytest.raises(LoginThrottled) as caught:
+            auth.login(EMAIL, PASSWORD, ATTACKER)
+    assert caught.value.retry_after == 8 * 60
+    assert hashed == []  # refused before any password is checked
+    assert auth.login(EMAIL, PASSWORD, HOME)  # another client is not concerned
+    fake_clock.advance(minutes=8)
+    assert auth.login(EMAIL, PASSWORD, ATTACKER)  # the next window
+
+
+def test_successful_logins_do_not_use_up_the_clients_limit(identity_env: str) -> None:
+    """An office behind one address signs in every morning."""
+    sign_up()
+    for _attempt in range(ratelimit.LOGIN_PER_CLIENT.limit + 5):
+        assert auth.login(EMAIL, PASSWORD, OFFICE)
+
+
+def test_a_distributed_attack_is_slowed_but_known_clients_still_get_in(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
+    sign_up()
+    assert auth.login(EMAIL, PASSWORD, HOME)  # the person has signed in from home before
+    fake_clock.advance(minutes=1)  # one minute into a five-minute window
+    for number in range(ratelimit.LOGIN_PER_ACCOUNT.limit):
+        with pytest.raises(InvalidCredentials):
+            auth.login(EMAIL, "Wrong-Password-1", f"198.51.100.{number}")
+    with pytest.raises(LoginThrottled) as caught:
+        auth.login(EMAIL, PASSWORD, "203.0.113.50")  # a new client waits for the window
+    assert caught.value.retry_after == 4 * 60
+    assert "try again in 4 min" in str(caught.value)
+    assert auth.login(EMAIL, PASSWORD, HOME)  # the known client is never held back
+    fake_clock.advance(minutes=4)
+    assert auth.login(EMAIL, PASSWORD, "203.0.113.50")
+
+
+def test_addresses_of_one_ipv6_block_count_as_one_client(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
+    sign_up()
+    for host in range(1, 5):
+        with pytest.raises(InvalidCredentials):
+            auth.login(EMAIL, "Wrong-Password-1", f"2001:db8:1:2::{host}")
+    with pytest.raises(LoginThrottled):
+        auth.login(EMAIL, "Wrong-Password-1", "2001:db8:1:2:ffff::9")
+    with pytest.raises(InvalidCredentials):  # another /64 is another client
+        auth.login(EMAIL, "Wrong-Password-1", "2001:db8:1:3::1")
+
+
+def test_throttling_holds_while_redis_is_unreachable(
+    identity_env: str,
+    fake_clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Counted in the worker instead of Redis (and said in the log): never unlimited."""
+    sign_up()
+    monkeypatch.setenv("NINEVECTORS_CACHE_BACKEND", "redis")
+    monkeypatch.setenv("NINEVECTORS_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    get_settings.cache_clear()
+    reset_backends()
+    for _attempt in range(4):
+        with pytest.raises(InvalidCredentials):
+            auth.login(EMAIL, "Wrong-Password-1", ATTACKER)
+    with pytest.raises(LoginThrottled):
+        auth.login(EMAIL, "Wrong-Password-1", ATTACKER)
+    assert auth.login(EMAIL, PASSWORD, HOME).principal.role == "ORG_ADMIN"
+    warnings = [record for record in caplog.records if record.name == ratelimit.__name__]
+    assert len(warnings) == 1 and "unreachable" in warnings[0].getMessage()
 
 
 def test_deactivated_account_gets_a_clear_error(identity_env: str) -> None:

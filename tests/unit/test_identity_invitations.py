@@ -7,12 +7,13 @@ from sqlmodel import select
 
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import OneTimeToken, OutboxEmail
-from ninevectors.services import audit
+from ninevectors.services import audit, ratelimit
 from ninevectors.services.backends import get_store
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.identity import auth, invitations, sessions
 from ninevectors.services.identity.roles import Role
+from ninevectors.services.ratelimit import TooManyAttempts
 from tests.unit import test_identity_support as support
 from tests.unit.test_identity_support import (
     PASSWORD,
@@ -28,6 +29,8 @@ fake_clock = support.fake_clock
 identity_env = support.identity_env
 
 GUEST = "gus@guest.example"
+OFFICE = "192.0.2.20"
+ATTACKER = "203.0.113.66"
 
 
 @pytest.fixture
@@ -90,6 +93,39 @@ def test_expired_invitation(admin: Principal, fake_clock: FakeClock) -> None:
         invitations.accept_invitation(token, "Gus", "Guest", PASSWORD)
     assert get_store().count("users", admin.organization_id) == 1
     invitations.invite(admin, GUEST, Role.MEMBER)  # an expired one no longer blocks a new one
+
+
+def test_failed_acceptances_are_limited_per_client(admin: Principal, fake_clock: FakeClock) -> None:
+    invitations.invite(admin, GUEST, Role.MEMBER)
+    token = last_link_token(GUEST, "accept-invite")
+    for _attempt in range(ratelimit.ACCEPT_INVITATION_PER_CLIENT.limit):
+        with pytest.raises(ValidationFailed):
+            invitations.accept_invitation("guessed", "Eve", "Evil", PASSWORD, ATTACKER)
+    with pytest.raises(TooManyAttempts) as caught:
+        invitations.accept_invitation(token, "Eve", "Evil", PASSWORD, ATTACKER)
+    assert "Too many attempts — try again in" in str(caught.value)
+    assert get_store().count("users", admin.organization_id) == 1
+    result = invitations.accept_invitation(token, "Gus", "Guest", PASSWORD, OFFICE)
+    assert result.principal.role == "MEMBER"
+
+
+def test_accepted_invitations_do_not_use_up_the_clients_limit(
+    admin: Principal, fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole team joins from the office's one address."""
+    monkeypatch.setattr(
+        ratelimit, "ACCEPT_INVITATION_PER_CLIENT", ratelimit.Rule("accept-test", 2, 900)
+    )
+    for number in range(3):
+        email = f"team{number}@alpha.example"
+        invitations.invite(admin, email, Role.MEMBER)
+        token = last_link_token(email, "accept-invite")
+        invitations.accept_invitation(token, "Team", str(number), PASSWORD, OFFICE)
+    for _attempt in range(2):
+        with pytest.raises(ValidationFailed):
+            invitations.accept_invitation("guessed", "Eve", "Evil", PASSWORD, OFFICE)
+    with pytest.raises(TooManyAttempts):
+        invitations.accept_invitation("guessed", "Eve", "Evil", PASSWORD, OFFICE)
 
 
 def test_bad_tokens_are_clear_errors(admin: Principal) -> None:

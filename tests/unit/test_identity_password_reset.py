@@ -1,4 +1,4 @@
-"""Password reset: no enumeration, single use, one-hour expiry, sessions and lockout cleared."""
+"""Password reset: no enumeration, single use, one-hour expiry, limits, sessions ended."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import pytest
 from sqlmodel import select
 
 from ninevectors.models.tables import OneTimeToken, OutboxEmail
+from ninevectors.services import ratelimit
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ValidationFailed
 from ninevectors.services.identity import auth, password_reset, sessions
-from ninevectors.services.identity.auth import AccountLocked, InvalidCredentials
+from ninevectors.services.identity.auth import InvalidCredentials, LoginThrottled
+from ninevectors.services.ratelimit import TooManyAttempts
 from tests.unit import test_identity_support as support
 from tests.unit.test_identity_support import (
     PASSWORD,
@@ -25,6 +27,8 @@ identity_env = support.identity_env
 
 EMAIL = "ada@alpha.example"
 NEW = "Brand-New-Pass-7"
+HOME = "192.0.2.10"
+ATTACKER = "203.0.113.66"
 
 
 def outbox_count() -> int:
@@ -106,16 +110,71 @@ def test_weak_new_password_keeps_the_token(identity_env: str) -> None:
     password_reset.reset_password(token, NEW)  # still usable
 
 
-def test_reset_clears_a_lockout(identity_env: str, fake_clock: FakeClock) -> None:
+def test_a_reset_lets_that_client_sign_in_again_at_once(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
     sign_up()
     for _attempt in range(5):
-        with pytest.raises((InvalidCredentials, AccountLocked)):
-            auth.login(EMAIL, "Wrong-Password-1")
-    with pytest.raises(AccountLocked):
-        auth.login(EMAIL, PASSWORD)
-    password_reset.request_reset(EMAIL)
-    password_reset.reset_password(last_link_token(EMAIL, "reset-password"), NEW)
-    assert auth.login(EMAIL, NEW)
+        with pytest.raises((InvalidCredentials, LoginThrottled)):
+            auth.login(EMAIL, "Wrong-Password-1", HOME)
+    with pytest.raises(LoginThrottled):
+        auth.login(EMAIL, PASSWORD, HOME)
+    password_reset.request_reset(EMAIL, HOME)
+    password_reset.reset_password(last_link_token(EMAIL, "reset-password"), NEW, HOME)
+    assert auth.login(EMAIL, NEW, HOME)
+
+
+def test_reset_emails_are_limited_per_address_without_revealing_accounts(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
+    sign_up()
+    fake_clock.advance(minutes=15)  # a quarter into the hour's window
+
+    def answers(email: str, client: str) -> list[str]:
+        seen = []
+        for _attempt in range(ratelimit.RESET_EMAILS_PER_ACCOUNT.limit + 1):
+            try:
+                seen.append(password_reset.request_reset(email, client))
+            except TooManyAttempts as refused:
+                seen.append(f"{refused} ({refused.retry_after})")
+        return seen
+
+    known, unknown = answers(EMAIL, HOME), answers("nobody@alpha.example", "192.0.2.11")
+    assert known == unknown
+    assert known[:3] == [password_reset.RESET_REQUESTED_MESSAGE] * 3
+    assert known[3] == "Too many attempts — try again in 45 min. (2700)"
+    assert outbox_count() == 3  # three links to the real account, nothing more
+    with pytest.raises(TooManyAttempts):
+        password_reset.request_reset(EMAIL, "198.51.100.7")  # per address, from anywhere
+    fake_clock.advance(minutes=45)
+    assert password_reset.request_reset(EMAIL, HOME) == password_reset.RESET_REQUESTED_MESSAGE
+    assert outbox_count() == 4
+
+
+def test_reset_emails_are_limited_per_client(identity_env: str, fake_clock: FakeClock) -> None:
+    sign_up()
+    for number in range(ratelimit.RESET_EMAILS_PER_CLIENT.limit):
+        password_reset.request_reset(f"user{number}@alpha.example", ATTACKER)
+    with pytest.raises(TooManyAttempts):
+        password_reset.request_reset(EMAIL, ATTACKER)
+    assert outbox_count() == 0
+    password_reset.request_reset(EMAIL, HOME)
+    assert outbox_count() == 1
+
+
+def test_setting_a_new_password_is_limited_per_client(
+    identity_env: str, fake_clock: FakeClock
+) -> None:
+    sign_up()
+    password_reset.request_reset(EMAIL, HOME)
+    token = last_link_token(EMAIL, "reset-password")
+    for _attempt in range(ratelimit.RESET_PASSWORD_PER_CLIENT.limit):
+        with pytest.raises(ValidationFailed):
+            password_reset.reset_password("guessed-token", NEW, ATTACKER)
+    with pytest.raises(TooManyAttempts):
+        password_reset.reset_password(token, NEW, ATTACKER)
+    password_reset.reset_password(token, NEW, HOME)  # the link still works, elsewhere
+    assert auth.login(EMAIL, NEW, HOME)
 
 
 def test_bad_tokens_and_emails(identity_env: str) -> None:

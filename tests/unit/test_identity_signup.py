@@ -8,23 +8,28 @@ import pytest
 from sqlmodel import func, select
 
 from ninevectors.models.tables import AuditLog, Organization, UserCredential
-from ninevectors.services import audit
+from ninevectors.services import audit, ratelimit
 from ninevectors.services.backends import get_store
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.identity import organizations, sessions, signup
 from ninevectors.services.identity.roles import Role
+from ninevectors.services.ratelimit import TooManyAttempts
 from ninevectors.services.store.base import StoreError
 from tests.unit import test_identity_support as support
 from tests.unit.test_identity_support import (
     PASSWORD,
+    FakeClock,
     add_user,
     sign_up,
     token_of,
 )
 
 # Shared fixtures (see test_identity_support).
+fake_clock = support.fake_clock
 identity_env = support.identity_env
+
+CLIENT = "203.0.113.5"
 
 
 def footprint() -> dict[str, int]:
@@ -149,6 +154,24 @@ def test_race_on_the_same_email_is_a_clear_error(
         signup.sign_up(form(organization_name="Late"))
     assert caught.value.field == "email"
     assert footprint() == before
+
+
+def test_sign_up_is_limited_per_client(identity_env: str, fake_clock: FakeClock) -> None:
+    for _attempt in range(3):  # a refused form costs nothing and is not counted
+        with pytest.raises(ValidationFailed):
+            signup.sign_up(form(password="short"), ip_address=CLIENT)
+    for number in range(ratelimit.SIGNUP_PER_CLIENT.limit):
+        signup.sign_up(form(email=f"owner{number}@beta.example"), ip_address=CLIENT)
+    before = footprint()
+    fake_clock.advance(minutes=20)
+    with pytest.raises(TooManyAttempts) as caught:
+        signup.sign_up(form(email="one-more@beta.example"), ip_address=CLIENT)
+    assert caught.value.retry_after == 40 * 60
+    assert str(caught.value) == "Too many attempts — try again in 40 min."
+    assert footprint() == before
+    signup.sign_up(form(email="elsewhere@beta.example"), ip_address="192.0.2.99")
+    fake_clock.advance(minutes=40)
+    signup.sign_up(form(email="one-more@beta.example"), ip_address=CLIENT)
 
 
 def test_get_organization_is_scoped(identity_env: str) -> None:

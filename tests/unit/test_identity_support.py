@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import OutboxEmail
+from ninevectors.services import ratelimit
 from ninevectors.services.backends import get_store, reset_backends
 from ninevectors.services.database import session_scope
 from ninevectors.services.identity import clock, invitations, passwords, sessions, signup
@@ -57,9 +58,11 @@ def identity_env(
     """A fresh database + SQL store + memory cache; yields the database URL."""
     monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
     _use_backends(monkeypatch, "memory")
+    ratelimit.get_limiter.cache_clear()  # a fresh fallback: no counts from another test
     yield temp_database
     get_store().close()
     reset_backends()
+    ratelimit.get_limiter.cache_clear()
 
 
 @pytest.fixture

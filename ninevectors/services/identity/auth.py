@@ -1,4 +1,9 @@
-"""Log-in, log-out and lockout. Sessions themselves live in :mod:`.sessions`.
+"""Log-in, log-out and sign-in throttling. Sessions themselves live in :mod:`.sessions`.
+
+No account is ever locked: wrong passwords slow down the (client address, e-mail) pair that
+made them, so an outsider cannot keep a person out (rules in :mod:`ninevectors.services.
+ratelimit`). ``UserCredential.failed_login_count`` still counts the wrong passwords since the
+last successful log-in (for administrators); ``locked_until`` is no longer set, only cleared.
 
 Passwords are never logged or audited.
 """
@@ -6,15 +11,15 @@ Passwords are never logged or audited.
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, NoReturn
 
 from sqlmodel import col, select, update
 
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import UserCredential
+from ninevectors.services import ratelimit
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.identity import _common, clock, passwords, sessions
@@ -22,8 +27,6 @@ from ninevectors.services.identity.schemas import ChangePasswordInput, LoginInpu
 from ninevectors.services.identity.sessions import LoginResult
 from ninevectors.services.store.base import NotFound, PatchOperation
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT_MINUTES = 15
 GENERIC_LOGIN_ERROR = "E-mail or password is incorrect."
 
 
@@ -40,14 +43,11 @@ class InvalidCredentials(AuthenticationError):
         super().__init__(GENERIC_LOGIN_ERROR)
 
 
-class AccountLocked(AuthenticationError):
-    def __init__(self, minutes_left: int) -> None:
-        plural = "minute" if minutes_left == 1 else "minutes"
-        super().__init__(
-            "Too many failed attempts: this account is locked. "
-            f"Try again in {minutes_left} {plural} or reset your password."
-        )
-        self.minutes_left = minutes_left
+class LoginThrottled(ratelimit.TooManyAttempts, AuthenticationError):
+    """Too many attempts from this client or for this e-mail; ``retry_after`` in seconds."""
+
+
+AccountLocked = LoginThrottled  # the former name, still exported by the identity package
 
 
 class AccountDeactivated(AuthenticationError):
@@ -77,35 +77,46 @@ def credential_by_email(email: str) -> UserCredential | None:
         return db.exec(select(UserCredential).where(UserCredential.email == email)).first()
 
 
-def _minutes_left(until: datetime, now: datetime) -> int:
-    return max(1, math.ceil((clock.aware(until) - now).total_seconds() / 60))
-
-
-def _check_not_locked(credential: UserCredential, now: datetime) -> None:
-    if credential.locked_until is not None and clock.aware(credential.locked_until) > now:
-        raise AccountLocked(_minutes_left(credential.locked_until, now))
-
-
-def _register_failure(user_id: str, now: datetime) -> bool:
-    """Count a failed attempt; lock the account at the limit. True when it is now locked."""
+def _count_failed_login(user_id: str) -> None:
+    """One more wrong password since the last success (informational: it locks nothing)."""
     with session_scope() as db:
         db.exec(
             update(UserCredential)
             .where(col(UserCredential.user_id) == user_id)
             .values(failed_login_count=col(UserCredential.failed_login_count) + 1)
         )
-        credential = db.get(UserCredential, user_id)
-        if credential is None or credential.failed_login_count < MAX_FAILED_LOGINS:
-            return False
-        credential.failed_login_count = 0
-        credential.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-        credential.updated_at = now
-        db.add(credential)
-        return True
+
+
+def _admit(email: str, client: str, now: float) -> None:
+    """Refuse before any password is hashed while the pair waits or the client or account
+    limit is used up. Counts the attempt against both limits (given back on success)."""
+    pair = ratelimit.backoff_status(ratelimit.LOGIN_PAIR, client, email, now=now)
+    if not pair.allowed:
+        raise LoginThrottled(pair.retry_after)
+    by_client = ratelimit.hit(ratelimit.LOGIN_PER_CLIENT, client, now=now)
+    if not by_client.allowed:
+        raise LoginThrottled(by_client.retry_after)
+    by_account = ratelimit.hit(ratelimit.LOGIN_PER_ACCOUNT, email, now=now)
+    if not by_account.allowed and not ratelimit.is_marked(ratelimit.KNOWN_SIGN_IN, client, email):
+        raise LoginThrottled(by_account.retry_after)
+
+
+def _pair_failed(email: str, client: str, now: float) -> int:
+    """Count a wrong password for the pair; the seconds it must now wait (0: none yet)."""
+    return ratelimit.backoff_failure(ratelimit.LOGIN_PAIR, client, email, now=now).retry_after
+
+
+def _admitted_in(email: str, client: str, now: float) -> None:
+    """A successful log-in: not a failure after all, and this client is now known."""
+    ratelimit.refund(ratelimit.LOGIN_PER_CLIENT, client, now=now)
+    ratelimit.refund(ratelimit.LOGIN_PER_ACCOUNT, email, now=now)
+    ratelimit.backoff_clear(ratelimit.LOGIN_PAIR, client, email)
+    ratelimit.mark(ratelimit.KNOWN_SIGN_IN, client, email)
 
 
 def _register_success(credential: UserCredential, password: str, now: datetime) -> None:
-    """Clear the failure count and upgrade an outdated hash (writes only when needed)."""
+    """Clear the failure count (and a lock of the former scheme) and upgrade an outdated
+    hash (writes only when needed)."""
     rehash = passwords.needs_rehash(credential.password_hash or "")
     if not rehash and credential.failed_login_count == 0 and credential.locked_until is None:
         return
@@ -145,16 +156,38 @@ def _refuse(
     reason: str,
     ip_address: str | None,
     user_agent: str | None,
+    wait_seconds: int = 0,
 ) -> None:
+    details: dict[str, Any] = {"email": email, "reason": reason, "ipAddress": ip_address}
+    if wait_seconds:
+        details["waitSeconds"] = wait_seconds
     _common.record(
         "auth.login_failed",
         "session",
         _anonymous(ip_address, user_agent, credential),
         organization_id=credential.organization_id if credential else None,
         resource_id=credential.user_id if credential else None,
-        details={"email": email, "reason": reason, "ipAddress": ip_address},
+        details=details,
         severity="warning",
     )
+
+
+def _wrong_password(
+    email: str,
+    credential: UserCredential | None,
+    client: str,
+    now: float,
+    ip_address: str | None,
+    user_agent: str | None,
+) -> NoReturn:
+    """Count the failure for the pair and refuse: LoginThrottled when the pair must now
+    wait, InvalidCredentials otherwise (the same for an unknown e-mail)."""
+    wait = _pair_failed(email, client, now)
+    reason = "unknown-email" if credential is None else "wrong-password"
+    _refuse(email, credential, reason, ip_address, user_agent, wait_seconds=wait)
+    if wait:
+        raise LoginThrottled(wait)
+    raise InvalidCredentials()
 
 
 def _active_role(credential: UserCredential) -> str:
@@ -180,9 +213,12 @@ def login(
 ) -> LoginResult:
     """Check e-mail and password and start a session.
 
-    Wrong e-mail or password → InvalidCredentials (one message for both); the fifth failure in
-    a row locks the account for LOCKOUT_MINUTES (AccountLocked); AccountDeactivated when
-    an administrator switched the account off (said only after a correct password).
+    Wrong e-mail or password → InvalidCredentials (one message for both); LoginThrottled
+    ("try again in N s") before any password is checked when this client and e-mail pair
+    waits (five wrong passwords, then 1 min doubling up to 15 min), or the client or the
+    e-mail used up its limit (see :mod:`ninevectors.services.ratelimit`); an unknown e-mail is
+    throttled exactly like a known one. AccountDeactivated when an administrator switched
+    the account off (said only after a correct password).
     """
     try:
         data = LoginInput.parse({"email": email, "password": password})
@@ -190,25 +226,23 @@ def login(
         if error.field == "email":
             raise
         raise InvalidCredentials() from None
+    now = clock.utcnow()
+    client, moment = ratelimit.client_key(ip_address), now.timestamp()
+    _admit(data.email, client, moment)
     credential = credential_by_email(data.email)
     if credential is None:
         passwords.burn_time(data.password)
-        _refuse(data.email, None, "unknown-email", ip_address, user_agent)
-        raise InvalidCredentials()
-    now = clock.utcnow()
-    _check_not_locked(credential, now)
+        _wrong_password(data.email, None, client, moment, ip_address, user_agent)
     if not passwords.verify_password(credential.password_hash, data.password):
-        locked = _register_failure(credential.user_id, now)
-        _refuse(data.email, credential, "wrong-password", ip_address, user_agent)
-        if locked:
-            raise AccountLocked(LOCKOUT_MINUTES)
-        raise InvalidCredentials()
+        _count_failed_login(credential.user_id)
+        _wrong_password(data.email, credential, client, moment, ip_address, user_agent)
     try:
         role = _active_role(credential)
     except AccountDeactivated:
         _refuse(data.email, credential, "deactivated", ip_address, user_agent)
         raise
     _register_success(credential, data.password, now)
+    _admitted_in(data.email, client, moment)
     _touch_last_login(credential.organization_id, credential.user_id, now)
     result = sessions.begin_session(
         credential.user_id, credential.organization_id, role, ip_address, user_agent

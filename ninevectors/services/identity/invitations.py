@@ -17,6 +17,7 @@ from ninevectors.models.identity import InvitationItem
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import OneTimeToken, UserCredential
 from ninevectors.services import email as mail
+from ninevectors.services import ratelimit
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import NotFoundError, ValidationFailed
 from ninevectors.services.identity import (
@@ -276,11 +277,17 @@ def accept_invitation(
     ip_address: str | None = None,
     user_agent: str | None = None,
 ) -> LoginResult:
-    """Create the invited user (name and password from the form) and log them in."""
+    """Create the invited user (name and password from the form) and log them in.
+
+    A client gets ACCEPT_INVITATION_PER_CLIENT failed tries (TooManyAttempts past them); an
+    accepted invitation is given back, so a whole office can join from one address.
+    """
     form = AcceptInvitationInput.parse(
         {"first_name": first_name, "last_name": last_name, "password": password}
     )
     now = clock.utcnow()
+    client, moment = ratelimit.client_key(ip_address), now.timestamp()
+    ratelimit.enforce(ratelimit.ACCEPT_INVITATION_PER_CLIENT, client, now=moment)
     row, item = _open_invitation(token, now)
     passwords.check_password_policy(form.password, row.email)
     if auth.credential_by_email(row.email) is not None:
@@ -298,6 +305,7 @@ def accept_invitation(
         raise
     item.update(status="accepted", acceptedAt=clock.iso(now), acceptedUserId=user.id)
     _common.store().replace(_common.INVITATIONS, item)
+    ratelimit.refund(ratelimit.ACCEPT_INVITATION_PER_CLIENT, client, now=moment)
     result = sessions.begin_session(
         user.id, row.organization_id, role.value, ip_address, user_agent
     )

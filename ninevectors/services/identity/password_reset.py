@@ -1,8 +1,10 @@
 """Forgotten passwords: a single-use link valid for an hour.
 
 Only the SHA-256 of a token is stored. :func:`request_reset` answers the same whether or not
-the e-mail has an account. Reset e-mails carry no organization id, so they never show in an
-organization's outbox view (an admin must not be able to take over a colleague's account).
+the e-mail has an account, and its limits (reset e-mails per address typed and per client)
+count the address whether or not it has one, so they reveal nothing either. Reset e-mails
+carry no organization id, so they never show in an organization's outbox view (an admin
+must not be able to take over a colleague's account).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlmodel import Session, col, select, update
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import OneTimeToken, UserCredential
 from ninevectors.services import email as mail
+from ninevectors.services import ratelimit
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ValidationFailed
 from ninevectors.services.identity import _common, auth, clock, passwords, sessions
@@ -40,9 +43,19 @@ def _reset_email(link: str) -> tuple[str, str]:
     return subject, text
 
 
-def request_reset(email: object) -> str:
-    """Send a reset link when the e-mail has an active account; the same answer either way."""
+def _limit_reset_emails(address: str, client: str) -> None:
+    """TooManyAttempts past RESET_EMAILS_PER_CLIENT or RESET_EMAILS_PER_ACCOUNT (per address
+    typed, known or not)."""
+    now = clock.utcnow().timestamp()
+    ratelimit.enforce(ratelimit.RESET_EMAILS_PER_CLIENT, client, now=now)
+    ratelimit.enforce(ratelimit.RESET_EMAILS_PER_ACCOUNT, address, now=now)
+
+
+def request_reset(email: object, ip_address: str | None = None) -> str:
+    """Send a reset link when the e-mail has an active account; the same answer either way
+    (TooManyAttempts, the same for every address, once the limits are used up)."""
     address = EmailInput.parse({"email": email}).email
+    _limit_reset_emails(address, ratelimit.client_key(ip_address))
     credential = auth.credential_by_email(address)
     if credential is None or not credential.is_active:
         passwords.burn_time("")
@@ -89,11 +102,15 @@ def check_reset_token(token: object) -> str:
     return _usable(row, clock.utcnow()).email
 
 
-def reset_password(token: object, new_password: object) -> None:
-    """Set a new password with a reset link: single use, ends every session, clears lockout."""
+def reset_password(token: object, new_password: object, ip_address: str | None = None) -> None:
+    """Set a new password with a reset link: single use, ends every session, and lets this
+    client sign in to the account again at once (clears its log-in back-off). A client gets
+    RESET_PASSWORD_PER_CLIENT tries (TooManyAttempts past them)."""
     data = ResetPasswordInput.parse({"token": token, "new_password": new_password})
     digest = _common.token_hash(data.token)
     now = clock.utcnow()
+    client = ratelimit.client_key(ip_address)
+    ratelimit.enforce(ratelimit.RESET_PASSWORD_PER_CLIENT, client, now=now.timestamp())
     with session_scope() as db:
         row = _usable(db.get(OneTimeToken, digest), now)
         credential = db.get(UserCredential, row.user_id)
@@ -116,7 +133,8 @@ def reset_password(token: object, new_password: object) -> None:
         credential.locked_until = None
         credential.updated_at = now
         db.add(credential)
-        user_id, org_id = credential.user_id, credential.organization_id
+        user_id, org_id, email = credential.user_id, credential.organization_id, credential.email
+    ratelimit.backoff_clear(ratelimit.LOGIN_PAIR, client, email)
     sessions.revoke_all_sessions(user_id, "password-reset")
     _common.record(
         "auth.password_reset", "user", Principal(user_id, org_id, ""),

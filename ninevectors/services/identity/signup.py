@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from ninevectors.models.tables import UserCredential
+from ninevectors.services import ratelimit
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ValidationFailed
 from ninevectors.services.identity import (
@@ -63,9 +64,19 @@ def sign_up(
     ip_address: str | None = None,
     user_agent: str | None = None,
 ) -> LoginResult:
-    """Create the organization and its first admin, and log the admin in."""
+    """Create the organization and its first admin, and log the admin in.
+
+    A client gets SIGNUP_PER_CLIENT tries an hour once the form is valid (TooManyAttempts
+    says when to try again): each costs a password hash, and "already exists" answers would
+    otherwise list who has an account.
+    """
     form = SignUpInput.parse(data)
     passwords.check_password_policy(form.password, form.email)
+    ratelimit.enforce(
+        ratelimit.SIGNUP_PER_CLIENT,
+        ratelimit.client_key(ip_address),
+        now=clock.utcnow().timestamp(),
+    )
     if email_taken(form.email):
         raise ValidationFailed("email", DUPLICATE_EMAIL)
     password_hash = passwords.hash_password(form.password)
