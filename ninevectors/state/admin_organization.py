@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ninevectors.models.identity import OrganizationItem
 from ninevectors.models.principal import Principal
+from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import organizations, roles
+from ninevectors.state.inputs import MALFORMED_FORM, form_fields
 from ninevectors.state.session import DEFAULT_BRAND_COLOR, SessionState, friendly_error
+
+ADMINS_ONLY = "Only administrators can change the organization's settings."
 
 
 class AdminOrganizationState(SessionState):
@@ -18,8 +23,7 @@ class AdminOrganizationState(SessionState):
     message: str = ""
     error: str = ""
 
-    def _load_fields(self, principal: Principal) -> None:
-        organization = organizations.get_organization(principal)
+    def _show(self, organization: OrganizationItem) -> None:
         self.name = organization.name
         self.industry = organization.industry or ""
         self.size = organization.size or ""
@@ -27,21 +31,33 @@ class AdminOrganizationState(SessionState):
         self.plan = organization.plan
 
     @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize(roles.ORG_MANAGE)
+    async def load(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize(roles.ORG_MANAGE)
         if not isinstance(outcome, Principal):
             return outcome
         self.message = self.error = ""
-        if self.allowed:
-            self._load_fields(outcome)
+        if not self.allowed:
+            return None  # the page says "not allowed"
+        try:
+            organization = await run_blocking(organizations.get_organization, outcome)
+        except Exception as error:  # noqa: BLE001 — shown to the person
+            self.error = friendly_error(error)
+            return None
+        self._show(organization)
         return None
 
     @rx.event
-    def save(self, form_data: dict) -> rx.event.EventSpec | None:
-        outcome = self._authorize(roles.ORG_MANAGE)
-        if not isinstance(outcome, Principal) or not self.allowed:
+    async def save(self, form_data: dict) -> rx.event.EventSpec | None:
+        outcome = await self._authorize(roles.ORG_MANAGE)
+        if not isinstance(outcome, Principal):
             return outcome
-        data = form_data if isinstance(form_data, dict) else {}
+        if not self.allowed:
+            self.error, self.message = ADMINS_ONLY, ""
+            return None
+        data = form_fields(form_data)
+        if data is None:
+            self.error, self.message = MALFORMED_FORM, ""
+            return None
         changes = {
             "name": data.get("name"),
             "industry": data.get("industry") or None,
@@ -49,11 +65,11 @@ class AdminOrganizationState(SessionState):
             "primary_color": data.get("primary_color"),
         }
         try:
-            organization = organizations.update_organization(outcome, changes)
+            organization = await run_blocking(organizations.update_organization, outcome, changes)
         except Exception as error:  # noqa: BLE001 — shown to the person
             self.error, self.message = friendly_error(error), ""
             return None
-        self._load_fields(outcome)
+        self._show(organization)
         self.organization_name = organization.name
         self.brand_color = self.color
         self.error, self.message = "", "Organization settings saved."

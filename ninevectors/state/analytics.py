@@ -20,7 +20,10 @@ from ninevectors.models.principal import Principal
 from ninevectors.services import analytics, assessments, reports
 from ninevectors.services.analytics.bands import band_of
 from ninevectors.services.analytics.dashboard import AssessmentDashboard
+from ninevectors.services.analytics.thresholds import MAXIMUM_THRESHOLD, MINIMUM_THRESHOLD
+from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import roles
+from ninevectors.state.inputs import MALFORMED_FORM, form_fields, whole_number
 from ninevectors.state.session import SessionState, friendly_error
 
 MAX_NOTES_SHOWN = 200
@@ -28,6 +31,9 @@ MAX_FLAGS_SHOWN = 50
 PDF_POLL_SECONDS = 0.4
 PDF_TIMEOUT_SECONDS = 120
 PDF_TOO_SLOW = "The report is taking longer than expected. Please try again in a few minutes."
+THRESHOLD_RANGE = (
+    f"The threshold must be a whole number from {MINIMUM_THRESHOLD} to {MAXIMUM_THRESHOLD}."
+)
 
 
 def _f(value: float | None) -> str:
@@ -159,11 +165,12 @@ class AnalyticsState(SessionState):
     _benchmark_radar: dict[str, list[float | None]] = {}
 
     def _id(self) -> str:
-        return str(self.router.page.params.get("assessment_id") or "")
+        value = self.router.page.params.get("assessment_id")  # whatever the browser sent
+        return value if isinstance(value, str) else ""
 
     @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def load(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         self.loaded, self.error, self.pdf_url, self.pdf_error, self.pdf_status = (
@@ -177,12 +184,12 @@ class AnalyticsState(SessionState):
     async def compute(self) -> None:
         """Aggregate outside the event lock (a large assessment takes a moment to read)."""
         async with self:
-            principal = self._principal()
+            principal = await self._principal()
             assessment_id = self._id()
         if principal is None:
             return
         try:
-            board, manages = await asyncio.to_thread(_dashboard, principal, assessment_id)
+            board, manages = await run_blocking(_dashboard, principal, assessment_id)
         except Exception as error:  # noqa: BLE001
             async with self:
                 self.error, self.loaded = friendly_error(error), True
@@ -294,38 +301,50 @@ class AnalyticsState(SessionState):
         return [g for g in self.groups if not g.visible]
 
     @rx.event
-    def set_overlay(self, key: Any) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def set_overlay(self, key: Any) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        chosen = key if isinstance(key, str) else ""
-        self.overlay = chosen if chosen in self._radar and chosen != "all" else ""
+        if key != "" and (not isinstance(key, str) or key == "all" or key not in self._radar):
+            self.error = "Choose one of the offered groups to compare."
+            return None
+        self.overlay = key
         self._draw()
         self._refresh_drill()
         return None
 
     @rx.event
-    def set_benchmark_overlay(self, label: Any) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def set_benchmark_overlay(self, label: Any) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        chosen = label if isinstance(label, str) else ""
-        self.benchmark_overlay = chosen if chosen in self._benchmark_radar else ""
+        if label != "" and (not isinstance(label, str) or label not in self._benchmark_radar):
+            self.error = "Choose one of the offered benchmarks."
+            return None
+        self.benchmark_overlay = label
         self._draw()
         return None
 
     @rx.event
-    def save_threshold(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def save_threshold(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        raw = str(form.get("threshold", "")).strip()
-        self.threshold_error, self.threshold_saved = "", ""
+        self.threshold_saved = ""
+        data = form_fields(form)
+        if data is None:
+            self.threshold_error = MALFORMED_FORM
+            return None
+        value = _threshold_of(data.get("threshold"))
+        if value is None:
+            self.threshold_error = THRESHOLD_RANGE
+            return None
         try:
-            value = analytics.set_threshold(outcome, self._id(), int(raw) if raw.isdigit() else raw)
-        except Exception as error:  # noqa: BLE001
+            value = await run_blocking(analytics.set_threshold, outcome, self._id(), value)
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.threshold_error = friendly_error(error)
             return None
+        self.threshold_error = ""
         self.threshold_saved = f"Saved: groups under {value} respondents are hidden."
         return AnalyticsState.compute
 
@@ -342,13 +361,14 @@ class AnalyticsState(SessionState):
             )
 
     @rx.event
-    def select_vector(self, vector_id: Any) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def select_vector(self, vector_id: Any) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         known = {v.id: v.name for v in self.vectors}
-        chosen = vector_id if isinstance(vector_id, int) and not isinstance(vector_id, bool) else 0
-        if chosen not in known:
+        chosen = whole_number(vector_id)
+        if chosen is None or chosen not in known:
+            self.error = "Choose one of the vectors shown."
             return None
         self.selected_vector, self.selected_vector_name = chosen, known[chosen]
         self.selected_lens, self.theme_rows = "", []
@@ -356,39 +376,41 @@ class AnalyticsState(SessionState):
         return None
 
     @rx.event
-    def select_lens(self, lens_id: Any) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def select_lens(self, lens_id: Any) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         if not isinstance(lens_id, str) or lens_id not in {r.id for r in self.lens_rows}:
+            self.error = "Choose one of the sub-lenses shown."
             return None
         self.selected_lens = lens_id
         self._refresh_drill()
         return None
 
     @rx.event
-    def download_csv(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def download_csv(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         try:
-            export = reports.export_responses_csv(outcome, self._id())
-        except Exception as error:  # noqa: BLE001
+            export = await run_blocking(reports.export_responses_csv, outcome, self._id())
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.pdf_error = friendly_error(error)
             return None
+        self.pdf_error = ""
         return rx.download(data=export.content, filename=export.filename)
 
     @rx.event
-    def start_pdf(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def start_pdf(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         if self.pdf_busy or not self.can_export:
             return None
         self.pdf_url, self.pdf_error = "", ""
         try:
-            job = reports.request_report(outcome, self._id())
-        except Exception as error:  # noqa: BLE001
+            job = await run_blocking(reports.request_report, outcome, self._id())
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.pdf_error = friendly_error(error)
             return None
         self._pdf_job, self.pdf_busy = job.id, True
@@ -399,7 +421,7 @@ class AnalyticsState(SessionState):
     async def follow_pdf(self) -> None:
         """Poll the queued report's job until it is ready, failed or too slow."""
         async with self:
-            principal, job_id = self._principal(), self._pdf_job
+            principal, job_id = await self._principal(), self._pdf_job
             if principal is None:
                 self._pdf_failed("")
                 return
@@ -407,7 +429,7 @@ class AnalyticsState(SessionState):
         while True:
             await asyncio.sleep(PDF_POLL_SECONDS)
             try:
-                job = await asyncio.to_thread(reports.report_status, principal, job_id)
+                job = await run_blocking(reports.report_status, principal, job_id)
             except Exception as error:  # noqa: BLE001
                 async with self:
                     if self._pdf_job == job_id:
@@ -440,6 +462,15 @@ class AnalyticsState(SessionState):
     def _pdf_failed(self, message: str) -> None:
         self.pdf_busy, self.pdf_progress, self.pdf_status, self._pdf_job = False, 0, "", ""
         self.pdf_error = message
+
+
+def _threshold_of(raw: object) -> int | None:
+    """The threshold typed in the form (text of digits, or a number), when in range."""
+    if isinstance(raw, str):
+        raw = raw.strip()
+        raw = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else None
+    value = whole_number(raw)
+    return value if value is not None and MINIMUM_THRESHOLD <= value <= MAXIMUM_THRESHOLD else None
 
 
 def _dashboard(principal: Principal, assessment_id: str) -> tuple[AssessmentDashboard, bool]:

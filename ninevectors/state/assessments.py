@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
 
 from ninevectors.framework import get_framework
+from ninevectors.models.assessment import AssessmentItem
 from ninevectors.models.principal import Principal
 from ninevectors.services import assessments
+from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import roles, users
+from ninevectors.state.inputs import MALFORMED_FORM, form_fields, identifier, whole_number
 from ninevectors.state.session import SessionState, friendly_error
 
 PAGE_SIZE = 20
@@ -27,6 +31,9 @@ STATUS_ACTIONS = {
     "archived": [],
 }
 RESPONDENT_TYPES = ["self", "peer", "manager", "direct-report"]
+SEARCH_MAX = 100
+PEOPLE_SHOWN = 200
+CANNOT_CREATE = "Your role cannot create assessments."
 
 
 @dataclass
@@ -96,6 +103,81 @@ def _assessment_row(item: Any, shared: bool = False) -> AssessmentRow:
     )
 
 
+# --- blocking reads and writes, run off the event loop (run_blocking) ------------------------
+
+
+@dataclass
+class _Listing:
+    rows: list[AssessmentRow]
+    total: int
+    page_count: int
+
+
+def _list_page(principal: Principal, query: dict[str, Any]) -> _Listing:
+    listing = assessments.list_assessments(principal, query)
+    rows = [_assessment_row(i, _only_shared(principal, i)) for i in listing.items]
+    return _Listing(rows, listing.total, listing.page_count)
+
+
+def _active_people(principal: Principal) -> list[PersonOption]:
+    listing = users.list_users(principal, {"status": "active", "page_size": PEOPLE_SHOWN})
+    return [PersonOption(u.id, f"{u.full_name} <{u.email}>") for u in listing.items]
+
+
+@dataclass
+class _Detail:
+    """What the page of one assessment shows, read in one go."""
+
+    item: AssessmentItem
+    can_manage: bool
+    shows_people: bool
+    participants: list[assessments.ParticipantView]
+    people: list[PersonOption] | None  # None: not read (not a manager, or already shown)
+    shared: list[assessments.SharedPerson]
+
+
+def _read_detail(principal: Principal, assessment_id: str, need_people: bool) -> _Detail:
+    item = assessments.get_assessment(principal, assessment_id)
+    manages = assessments.can_manage(principal, item)
+    shows_people = manages or item.participant_of(principal.user_id) is not None
+    participants = assessments.list_participants(principal, assessment_id) if shows_people else []
+    people = _active_people(principal) if manages and need_people else None
+    shared = assessments.list_shared_with(principal, assessment_id) if manages else []
+    return _Detail(item, manages, shows_people, participants, people, shared)
+
+
+@dataclass
+class _Outcome:
+    """An action on one assessment and the page read again after it."""
+
+    result: Any = None
+    failure: Exception | None = None
+    detail: _Detail | None = None
+    unreadable: Exception | None = None  # why the page could not be read again
+
+
+def _act_and_read(
+    principal: Principal,
+    assessment_id: str,
+    need_people: bool,
+    action: Callable[..., Any],
+    *args: Any,
+) -> _Outcome:
+    outcome = _Outcome()
+    try:
+        outcome.result = action(principal, assessment_id, *args)
+    except Exception as error:  # noqa: BLE001 — the handler shows it
+        outcome.failure = error
+    try:
+        outcome.detail = _read_detail(principal, assessment_id, need_people)
+    except Exception as error:  # noqa: BLE001 — the handler shows it
+        outcome.unreadable = error
+    return outcome
+
+
+# --- states ----------------------------------------------------------------------------------
+
+
 class AssessmentsState(SessionState):
     rows: list[AssessmentRow] = []
     total: int = 0
@@ -105,79 +187,101 @@ class AssessmentsState(SessionState):
     search: str = ""
     can_create: bool = False
     create_open: bool = False
-    create_error: str = ""
+    create_error: str = ""  # shown on the list and in the "new assessment" dialog
     people: list[PersonOption] = []
 
-    def _refresh(self, principal: Principal) -> None:
+    async def _refresh(self, principal: Principal) -> None:
         query = {
             "status": self.status_filter or None,
             "search": self.search or None,
             "page": self.page,
             "page_size": PAGE_SIZE,
         }
-        listing = assessments.list_assessments(principal, query)
-        self.rows = [_assessment_row(i, _only_shared(principal, i)) for i in listing.items]
-        self.total, self.page_count = listing.total, listing.page_count
         self.can_create = roles.has_permission(principal.role, roles.ASSESSMENTS_CREATE)
+        try:
+            listing = await run_blocking(_list_page, principal, query)
+        except Exception as error:  # noqa: BLE001 — shown to the person
+            self.create_error = friendly_error(error)
+            return
+        self.rows = listing.rows
+        self.total, self.page_count = listing.total, listing.page_count
 
     @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def load(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         self.page, self.create_open, self.create_error = 1, False, ""
-        self._refresh(outcome)
+        await self._refresh(outcome)
         return None
 
     @rx.event
-    def set_status_filter(self, value: str) -> rx.event.EventSpec | None:
-        self.status_filter = value if value in STATUS_ACTIONS else ""
-        return self._reload()
+    async def set_status_filter(self, value: str) -> rx.event.EventSpec | None:
+        if not isinstance(value, str) or (value and value not in STATUS_ACTIONS):
+            self.create_error = "Choose one of the offered statuses."
+            return None
+        self.status_filter = value
+        return await self._reload()
 
     @rx.event
-    def set_search(self, value: str) -> rx.event.EventSpec | None:
-        self.search = value[:100] if isinstance(value, str) else ""
-        return self._reload()
+    async def set_search(self, value: str) -> rx.event.EventSpec | None:
+        if not isinstance(value, str):
+            self.create_error = "The search must be text."
+            return None
+        self.search = value[:SEARCH_MAX]
+        return await self._reload()
 
     @rx.event
-    def go_to_page(self, page: int) -> rx.event.EventSpec | None:
-        if isinstance(page, int) and 1 <= page <= self.page_count:
-            self.page = page
-        return self._reload(keep_page=True)
+    async def go_to_page(self, page: int) -> rx.event.EventSpec | None:
+        number = whole_number(page)
+        if number is None or not 1 <= number <= self.page_count:
+            self.create_error = "That page does not exist."
+            return None
+        self.page = number
+        return await self._reload(keep_page=True)
 
-    def _reload(self, keep_page: bool = False) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def _reload(self, keep_page: bool = False) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         if not keep_page:
             self.page = 1
-        self._refresh(outcome)
+        self.create_error = ""
+        await self._refresh(outcome)
         return None
 
     @rx.event
-    def open_create(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize(roles.ASSESSMENTS_CREATE)
+    async def open_create(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        if not self.allowed:
-            self.allowed = True  # the list stays visible; only creating is refused
-            self.create_error = "Your role cannot create assessments."
+        if not roles.has_permission(outcome.role, roles.ASSESSMENTS_CREATE):
+            self.create_error = CANNOT_CREATE  # the list stays visible; only creating is refused
             return None
-        listing = users.list_users(outcome, {"status": "active", "page_size": 200})
-        self.people = [PersonOption(u.id, f"{u.full_name} <{u.email}>") for u in listing.items]
+        try:
+            self.people = await run_blocking(_active_people, outcome)
+        except Exception as error:  # noqa: BLE001 — shown to the person
+            self.create_error = friendly_error(error)
+            return None
         self.create_open, self.create_error = True, ""
         return None
 
     @rx.event
     def set_create_open(self, value: bool) -> None:
-        self.create_open = bool(value) and self.can_create
+        self.create_open = value is True and self.can_create
 
     @rx.event
-    def create(self, form_data: dict) -> rx.event.EventSpec | None:
-        outcome = self._authorize(roles.ASSESSMENTS_CREATE)
+    async def create(self, form_data: dict) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        data = form_data if isinstance(form_data, dict) else {}
+        if not roles.has_permission(outcome.role, roles.ASSESSMENTS_CREATE):
+            self.create_error = CANNOT_CREATE
+            return None
+        data = form_fields(form_data)
+        if data is None:
+            self.create_error = MALFORMED_FORM
+            return None
         vectors = [v.id for v in get_framework().vectors if data.get(f"vector_{v.id}")]
         payload = {
             "name": data.get("name"),
@@ -191,9 +295,8 @@ class AssessmentsState(SessionState):
             "subject_user_id": data.get("subject_user_id") or None,
         }
         try:
-            item = assessments.create_assessment(outcome, payload)
+            item = await run_blocking(assessments.create_assessment, outcome, payload)
         except Exception as error:  # noqa: BLE001 — shown to the person
-            self.allowed = True
             self.create_error = friendly_error(error)
             return None
         self.create_open, self.create_error = False, ""
@@ -226,11 +329,12 @@ class AssessmentDetailState(SessionState):
     error: str = ""
 
     def _id(self) -> str:
-        return str(self.assessment_id)
+        value = self.assessment_id  # the route's dynamic arg: whatever the browser sent
+        return value if isinstance(value, str) else ""
 
-    def _fill(self, principal: Principal) -> None:
-        item = assessments.get_assessment(principal, self._id())
-        framework = get_framework()
+    def _show(self, principal: Principal, detail: _Detail) -> None:
+        item, framework = detail.item, get_framework()
+        self.not_found = ""
         self.name, self.description = item.name, _text(item.description)
         self.type_label = TYPE_LABELS.get(item.assessment_type, item.assessment_type)
         self.is_360 = item.assessment_type == "360-review"
@@ -241,18 +345,16 @@ class AssessmentDetailState(SessionState):
         self.required_vectors = [
             framework.vector(v).name for v in item.configuration.required_vectors
         ]
-        self.can_manage = assessments.can_manage(principal, item)
+        self.can_manage = detail.can_manage
         self.is_shared = principal.user_id in item.shared_with
-        self.shows_people = self.can_manage or item.participant_of(principal.user_id) is not None
+        self.shows_people = detail.shows_people
         self.actions = [StatusAction(s, label) for s, label in STATUS_ACTIONS[item.status]]
-        self._fill_people(principal)
-        self._fill_sharing(principal)
+        if detail.people is not None:
+            self.people = detail.people
+        self._show_people(principal, detail.participants)
+        self._show_sharing(detail.shared)
 
-    def _fill_people(self, principal: Principal) -> None:
-        if not self.shows_people:
-            self.participants, self.is_participant, self.my_status = [], False, ""
-            return
-        rows = assessments.list_participants(principal, self._id())
+    def _show_people(self, principal: Principal, rows: list[assessments.ParticipantView]) -> None:
         self.participants = [
             ParticipantRow(
                 key=p.key,
@@ -268,105 +370,132 @@ class AssessmentDetailState(SessionState):
         mine = [p for p in rows if p.user_id == principal.user_id]
         self.is_participant = bool(mine)
         self.my_status = mine[0].status if mine else ""
-        if self.can_manage and not self.people:
-            listing = users.list_users(principal, {"status": "active", "page_size": 200})
-            self.people = [PersonOption(u.id, f"{u.full_name} <{u.email}>") for u in listing.items]
 
-    def _fill_sharing(self, principal: Principal) -> None:
+    def _show_sharing(self, people: list[assessments.SharedPerson]) -> None:
         if not self.can_manage:
             self.shared, self.share_options = [], []
             return
-        people = assessments.list_shared_with(principal, self._id())
         self.shared = [SharedRow(p.user_id, p.name, p.email) for p in people]
         taken = {p.user_id for p in people}
         self.share_options = [p for p in self.people if p.id not in taken]
 
+    def _hide(self, reason: str) -> None:
+        """The assessment cannot be shown (gone, or not visible to this person): show why and
+        nothing of it, nor of the one shown before."""
+        self.not_found = reason
+        self.name = self.description = self.type_label = self.status = self.due_date = ""
+        self.parent_id = self.my_status = ""
+        self.is_360 = self.anonymous = self.can_manage = self.shows_people = False
+        self.is_shared = self.is_participant = False
+        self.round_number = 1
+        self.required_vectors, self.participants, self.people, self.actions = [], [], [], []
+        self.shared, self.share_options = [], []
+
+    def _refuse(self, reason: str) -> None:
+        self.error, self.message = reason, ""
+
     @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def load(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         self.message = self.error = self.not_found = ""
         self.people = []
         try:
-            self._fill(outcome)
-        except Exception as error:  # noqa: BLE001
-            self.not_found = friendly_error(error)
+            detail = await run_blocking(_read_detail, outcome, self._id(), True)
+        except Exception as error:  # noqa: BLE001 — shown instead of the page
+            self._hide(friendly_error(error))
+            return None
+        self._show(outcome, detail)
         return None
 
-    def _act(self, action, success: str) -> rx.event.EventSpec | None:  # noqa: ANN001
-        outcome = self._authorize()
+    async def _act(
+        self, success: str, action: Callable[..., Any], *args: Any
+    ) -> rx.event.EventSpec | None:
+        """Run ``action(principal, assessment_id, *args)`` and read the page again, in one
+        trip off the event loop; a refusal is shown, never raised."""
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        try:
-            result = action(outcome)
-        except Exception as error:  # noqa: BLE001
-            self.error, self.message = friendly_error(error), ""
+        done = await run_blocking(
+            _act_and_read, outcome, self._id(), not self.people, action, *args
+        )
+        if done.failure is None:
+            self.error, self.message = "", success.format(result=done.result)
         else:
-            self.error, self.message = "", success.format(result=result)
-        self._fill(outcome)
+            self._refuse(friendly_error(done.failure))
+        if done.unreadable is not None:
+            self._hide(friendly_error(done.unreadable))
+        elif done.detail is not None:
+            self._show(outcome, done.detail)
         return None
 
     @rx.event
-    def change_status(self, status: str) -> rx.event.EventSpec | None:
-        return self._act(
-            lambda p: assessments.change_status(p, self._id(), str(status)), "Status changed."
-        )
+    async def change_status(self, status: str) -> rx.event.EventSpec | None:
+        if not isinstance(status, str) or status not in STATUS_ACTIONS:
+            self._refuse("Choose one of the offered status changes.")
+            return None
+        return await self._act("Status changed.", assessments.change_status, status)
 
     @rx.event
-    def archive(self) -> rx.event.EventSpec | None:
-        return self._act(
-            lambda p: assessments.change_status(p, self._id(), "archived"), "Assessment archived."
-        )
+    async def archive(self) -> rx.event.EventSpec | None:
+        return await self._act("Assessment archived.", assessments.change_status, "archived")
 
     @rx.event
-    def add_participant(self, form_data: dict) -> rx.event.EventSpec | None:
-        data = form_data if isinstance(form_data, dict) else {}
+    async def add_participant(self, form_data: dict) -> rx.event.EventSpec | None:
+        data = form_fields(form_data)
+        if data is None:
+            self._refuse(MALFORMED_FORM)
+            return None
         payload = {
             "user_id": data.get("user_id") or None,
             "email": data.get("email") or None,
             "respondent_type": data.get("respondent_type") or None,
         }
-        return self._act(
-            lambda p: assessments.add_participant(p, self._id(), payload), "Participant added."
+        return await self._act("Participant added.", assessments.add_participant, payload)
+
+    @rx.event
+    async def remove_participant(self, key: str) -> rx.event.EventSpec | None:
+        participant = identifier(key)
+        if participant is None:
+            self._refuse("Choose a participant of the list to remove.")
+            return None
+        return await self._act("Participant removed.", assessments.remove_participant, participant)
+
+    @rx.event
+    async def share(self, form_data: dict) -> rx.event.EventSpec | None:
+        data = form_fields(form_data)
+        if data is None:
+            self._refuse(MALFORMED_FORM)
+            return None
+        user_id = identifier(data.get("user_id"))
+        if user_id is None:
+            self._refuse("Choose a person to share the results with.")
+            return None
+        return await self._act("Results shared.", assessments.share_assessment, user_id)
+
+    @rx.event
+    async def stop_sharing(self, user_id: str) -> rx.event.EventSpec | None:
+        person = identifier(user_id)
+        if person is None:
+            self._refuse("Choose a person of the list to stop sharing with.")
+            return None
+        return await self._act(
+            "Stopped sharing the results.", assessments.unshare_assessment, person
         )
 
     @rx.event
-    def remove_participant(self, key: str) -> rx.event.EventSpec | None:
-        return self._act(
-            lambda p: assessments.remove_participant(p, self._id(), str(key)),
-            "Participant removed.",
-        )
+    async def send_reminders(self) -> rx.event.EventSpec | None:
+        return await self._act("Reminders sent: {result}.", assessments.send_reminders)
 
     @rx.event
-    def share(self, form_data: dict) -> rx.event.EventSpec | None:
-        data = form_data if isinstance(form_data, dict) else {}
-        user_id = str(data.get("user_id") or "")
-        return self._act(
-            lambda p: assessments.share_assessment(p, self._id(), user_id), "Results shared."
-        )
-
-    @rx.event
-    def stop_sharing(self, user_id: str) -> rx.event.EventSpec | None:
-        return self._act(
-            lambda p: assessments.unshare_assessment(p, self._id(), str(user_id)),
-            "Stopped sharing the results.",
-        )
-
-    @rx.event
-    def send_reminders(self) -> rx.event.EventSpec | None:
-        return self._act(
-            lambda p: assessments.send_reminders(p, self._id()), "Reminders sent: {result}."
-        )
-
-    @rx.event
-    def next_round(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def next_round(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         try:
-            item = assessments.start_next_round(outcome, self._id(), {})
-        except Exception as error:  # noqa: BLE001
-            self.error = friendly_error(error)
+            item = await run_blocking(assessments.start_next_round, outcome, self._id(), {})
+        except Exception as error:  # noqa: BLE001 — shown to the person
+            self._refuse(friendly_error(error))
             return None
         return rx.redirect(f"/assessments/{item.id}")

@@ -9,6 +9,8 @@ import reflex as rx
 
 from ninevectors.models.principal import Principal
 from ninevectors.services import analytics, assessments
+from ninevectors.services.analytics import HomeSummary
+from ninevectors.services.executor import run_blocking
 from ninevectors.state.session import SessionState, friendly_error
 
 
@@ -33,6 +35,12 @@ def _duration(seconds: int | None) -> str:
     return f"{minutes} min" if minutes < 120 else f"{minutes / 60:.1f} h"
 
 
+def _home(principal: Principal) -> HomeSummary:
+    # People invited by e-mail to an assessment before they had an account join it now.
+    assessments.claim_pending_participations(principal)
+    return analytics.home_summary(principal)
+
+
 class DashboardState(SessionState):
     welcome: bool = False
     has_assessments: bool = False
@@ -45,23 +53,21 @@ class DashboardState(SessionState):
     summary_error: str = ""
 
     @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def load(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         self.welcome = bool(self.router.url.query_parameters.get("welcome"))
-        # People invited by e-mail to an assessment before they had an account join it now.
-        assessments.claim_pending_participations(outcome)
-        self._summarize(outcome)
-        return None
-
-    def _summarize(self, principal: Principal) -> None:
         self.summary_error = ""
         try:
-            summary = analytics.home_summary(principal)
-        except Exception as error:  # noqa: BLE001
+            summary = await run_blocking(_home, outcome)
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.summary_error = friendly_error(error)
-            return
+            return None
+        self._show(summary)
+        return None
+
+    def _show(self, summary: HomeSummary) -> None:
         self.has_assessments = summary.assessments > 0
         self.active_assessments = summary.active_assessments
         rate = summary.completion_rate

@@ -7,7 +7,9 @@ display only; embeddings stay in the service."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -18,7 +20,9 @@ from ninevectors.models.document import CATEGORIES, VISIBILITIES, AiAnalysis, Do
 from ninevectors.models.principal import Principal
 from ninevectors.services import documents
 from ninevectors.services.documents.search import SearchHit
+from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import roles
+from ninevectors.state.inputs import MALFORMED_FORM, form_fields, identifier
 from ninevectors.state.session import SessionState, friendly_error
 
 UPLOAD_ID = "documents-upload"
@@ -27,6 +31,10 @@ POLL_LIMIT = 900  # stop watching after 30 minutes
 UPLOAD_CHUNK = 1024 * 1024
 ADMIN_ROLES = ("ORG_ADMIN", "SUPER_ADMIN")
 MAX_ROWS = 100  # the newest; search and filters reach the rest
+DOCUMENT_ID_MAX = 40
+MESSAGE_ID_MAX = 80
+MAX_UPLOAD_FILES = 100
+CANNOT_UPLOAD = "Your role cannot upload documents."
 
 
 @dataclass
@@ -187,6 +195,99 @@ def _text(value: Any, limit: int = 200) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
+# --- blocking reads and writes, run off the event loop (run_blocking) ------------------------
+
+
+@dataclass
+class _Details:
+    """One document's details panel."""
+
+    doc: DocumentItem
+    citations: list[CitationRow]
+    similar: list[HitRow]
+
+
+def _details(principal: Principal, document_id: str) -> _Details:
+    doc = documents.get_document(principal, document_id)
+    citations = [
+        CitationRow(v.assessment_id, v.assessment_name, f"{v.theme_id} {v.theme_name}")
+        for v in documents.cited_in(principal, doc.id)
+    ]
+    similar = (
+        [_hit_row(h) for h in documents.similar_documents(principal, doc.id)]
+        if doc.processing.status == "completed"
+        else []
+    )
+    return _Details(doc, citations, similar)
+
+
+@dataclass
+class _Library:
+    """The library's rows, and the open document read again (when one is open)."""
+
+    rows: list[DocumentRow]
+    total: int
+    processing: bool
+    dead_letters: list[DeadLetterRow]
+    details: _Details | None = None
+    details_error: Exception | None = None  # why the open document could not be read
+
+
+def _library(principal: Principal, selected_id: str) -> _Library:
+    listing = documents.list_documents(principal)
+    letters = (
+        [
+            DeadLetterRow(d.message_id, d.document_name, d.reason, d.failed_at[:16])
+            for d in documents.list_dead_letters(principal)
+        ]
+        if principal.role in ADMIN_ROLES
+        else []
+    )
+    library = _Library(
+        rows=[_row(d) for d in listing[:MAX_ROWS]],
+        total=len(listing),
+        processing=any(d.processing.status in ("uploaded", "processing") for d in listing),
+        dead_letters=letters,
+    )
+    if selected_id:
+        try:
+            library.details = _details(principal, selected_id)
+        except Exception as error:  # noqa: BLE001 — gone, or a stale or foreign link
+            library.details_error = error
+    return library
+
+
+def _open_library(principal: Principal, selected_id: str) -> _Library:
+    documents.start_processing()
+    return _library(principal, selected_id)
+
+
+@dataclass
+class _Outcome:
+    failure: Exception | None = None
+    library: _Library | None = None
+    unreadable: Exception | None = None
+
+
+def _act_and_read(
+    principal: Principal, reselect: str, action: Callable[..., Any], *args: Any
+) -> _Outcome:
+    """Run ``action(principal, *args)``, then read the library (and ``reselect``) again."""
+    outcome = _Outcome()
+    try:
+        action(principal, *args)
+    except Exception as error:  # noqa: BLE001 — the handler shows it
+        outcome.failure = error
+    try:
+        outcome.library = _library(principal, reselect)
+    except Exception as error:  # noqa: BLE001 — the handler shows it
+        outcome.unreadable = error
+    return outcome
+
+
+# --- state -----------------------------------------------------------------------------------
+
+
 class DocumentsState(SessionState):
     rows: list[DocumentRow] = []
     total: int = 0
@@ -233,41 +334,46 @@ class DocumentsState(SessionState):
     # admin
     dead_letters: list[DeadLetterRow] = []
 
-    def _refresh(self, principal: Principal) -> None:
-        listing = documents.list_documents(principal)
-        self.rows = [_row(d) for d in listing[:MAX_ROWS]]
-        self.total = len(listing)
-        self.processing = any(d.processing.status in ("uploaded", "processing") for d in listing)
+    def _show_library(self, principal: Principal, library: _Library) -> None:
+        self.rows, self.total = library.rows, library.total
+        self.processing = library.processing
         self.can_upload = roles.has_permission(principal.role, roles.DOCUMENTS_UPLOAD)
         self.is_admin = principal.role in ADMIN_ROLES
-        self.dead_letters = (
-            [
-                DeadLetterRow(d.message_id, d.document_name, d.reason, d.failed_at[:16])
-                for d in documents.list_dead_letters(principal)
-            ]
-            if self.is_admin
-            else []
-        )
-        if self.selected_id:
-            self._select(principal, self.selected_id)
+        self.dead_letters = library.dead_letters
+        if library.details is not None:
+            self._show_details(principal, library.details)
+        elif library.details_error is not None:
+            self.selected_id, self.confirm_delete = "", False
+            self.error = friendly_error(library.details_error)
+
+    async def _refresh(self, principal: Principal) -> None:
+        try:
+            library = await run_blocking(_library, principal, self.selected_id)
+        except Exception as error:  # noqa: BLE001 — shown to the person
+            self.error = friendly_error(error)
+            return
+        self._show_library(principal, library)
+
+    def _watch_if_processing(self) -> Any:
+        return DocumentsState.watch if self.processing and not self.watching else None
 
     @rx.event
-    def load(self) -> Any:
-        outcome = self._authorize()
+    async def load(self) -> Any:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        documents.start_processing()
         self.error = self.notice = ""
         self.selected_id, self.confirm_delete = "", False
         self.upload_rows, self.uploading = [], False
-        self._refresh(outcome)
         wanted = self.router.url.query_parameters.get("doc", "")  # links from the coach
-        if isinstance(wanted, str) and wanted:
-            try:
-                self._select(outcome, wanted[:40])
-            except Exception as error:  # noqa: BLE001 — a stale or foreign link
-                self.selected_id, self.error = "", friendly_error(error)
-        return DocumentsState.watch if self.processing and not self.watching else None
+        wanted = wanted[:DOCUMENT_ID_MAX] if isinstance(wanted, str) else ""
+        try:
+            library = await run_blocking(_open_library, outcome, wanted)
+        except Exception as error:  # noqa: BLE001 — shown to the person
+            self.error = friendly_error(error)
+            return None
+        self._show_library(outcome, library)
+        return self._watch_if_processing()
 
     @rx.event(background=True)
     async def watch(self) -> None:
@@ -279,36 +385,60 @@ class DocumentsState(SessionState):
         try:
             for _round in range(POLL_LIMIT):
                 await asyncio.sleep(POLL_SECONDS)
-                async with self:
-                    principal = self._principal()
-                    if principal is None:
-                        return
-                    self._refresh(principal)
-                    if not self.processing:
-                        return
+                if not await self._watch_once():
+                    return
         finally:
             async with self:
                 self.watching = False
+
+    async def _watch_once(self) -> bool:
+        """One refresh of the watch, read outside the state lock; True to keep watching."""
+        async with self:
+            principal = await self._principal()
+            selected = self.selected_id
+        if principal is None:
+            return False
+        try:
+            library = await run_blocking(_library, principal, selected)
+        except Exception as error:  # noqa: BLE001 — shown; the next load watches again
+            async with self:
+                self.error = friendly_error(error)
+            return False
+        async with self:
+            if self.selected_id != selected:  # another document was opened meanwhile
+                library = dataclasses.replace(library, details=None, details_error=None)
+            self._show_library(principal, library)
+            return self.processing
 
     # ---- upload -----------------------------------------------------------------------
 
     @rx.event
     def set_upload_category(self, value: str) -> None:
-        self.upload_category = value if value in CATEGORIES else "other"
+        if not isinstance(value, str) or value not in CATEGORIES:
+            self.error = "Choose one of the offered categories."
+            return
+        self.upload_category = value
 
     @rx.event
     def set_upload_visibility(self, value: str) -> None:
-        self.upload_visibility = value if value in VISIBILITIES else "organization"
+        if not isinstance(value, str) or value not in VISIBILITIES:
+            self.error = "Choose one of the offered visibilities."
+            return
+        self.upload_visibility = value
 
     @rx.event
     def start_upload(self, picked: list) -> None:
         """The files about to be sent (names and sizes, from the browser), each waiting."""
-        rows = [_picked(p) for p in picked] if isinstance(picked, list) else []
-        self.upload_rows = [r for r in rows if r is not None][:100]
+        if not isinstance(picked, list):
+            self.error = "The list of files to upload is malformed. Please choose them again."
+            return
+        rows = [_picked(p) for p in picked[:MAX_UPLOAD_FILES]]
+        self.upload_rows = [r for r in rows if r is not None]
         self.uploading = bool(self.upload_rows)
 
     @rx.event
     def upload_progressed(self, progress: dict) -> None:
+        # Progress reports are frequent and only move the bars: a malformed one is ignored.
         data = progress if isinstance(progress, dict) else {}
         loaded, total = data.get("loaded"), data.get("total")
         if isinstance(loaded, int | float) and isinstance(total, int | float) and total > 0:
@@ -335,14 +465,18 @@ class DocumentsState(SessionState):
     async def handle_upload(self, files: list[rx.UploadFile]) -> Any:
         """Store each file in turn (streamed in chunks to the service); each verdict lands on
         its row as soon as it is known."""
-        outcome = self._authorize(roles.DOCUMENTS_UPLOAD)
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             self.uploading = False
             yield outcome
             return
-        self.allowed = True
         uploads = files if isinstance(files, list) else []
         rows = self._rows_for(uploads)
+        if not roles.has_permission(outcome.role, roles.DOCUMENTS_UPLOAD):
+            self.upload_rows = [_changed(r, status="rejected", text=CANNOT_UPLOAD) for r in rows]
+            self.uploading = False
+            yield rx.clear_selected_files(UPLOAD_ID)
+            return
         self.upload_rows = rows
         yield
         details = {"category": self.upload_category, "visibility": self.upload_visibility}
@@ -350,16 +484,16 @@ class DocumentsState(SessionState):
             reader = upload.file
             try:
                 chunks = iter(lambda r=reader: r.read(UPLOAD_CHUNK), b"")
-                # validation and storage run off the event loop (they read the whole file)
                 name = str(upload.filename or "file")
-                await asyncio.to_thread(documents.upload_document, outcome, name, chunks, details)
+                # validation and storage read the whole file: off the event loop
+                await run_blocking(documents.upload_document, outcome, name, chunks, details)
                 rows[index] = _changed(rows[index], status="stored", text="Stored — processing")
             except Exception as error:  # noqa: BLE001 — shown on the file's row
                 rows[index] = _changed(rows[index], status="rejected", text=friendly_error(error))
             self.upload_rows = list(rows)
             yield
         self.uploading = False
-        self._refresh(outcome)
+        await self._refresh(outcome)
         yield rx.clear_selected_files(UPLOAD_ID)
         if self.processing and not self.watching:
             yield DocumentsState.watch
@@ -367,30 +501,35 @@ class DocumentsState(SessionState):
     # ---- search -----------------------------------------------------------------------
 
     @rx.event
-    def search(self, form_data: dict) -> Any:
-        outcome = self._authorize()
+    async def search(self, form_data: dict) -> Any:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        data = form_data if isinstance(form_data, dict) else {}
+        data = form_fields(form_data)
+        if data is None:
+            self.error = MALFORMED_FORM
+            return None
         self.search_text = _text(data.get("q"), 500)
         self.filter_category = _text(data.get("category"), 30)
         self.filter_vector = _text(data.get("vector"), 2)
         self.filter_tag = _text(data.get("tag"), 30)
         self.filter_from = _text(data.get("date_from"), 10)
         self.filter_to = _text(data.get("date_to"), 10)
+        vector = self.filter_vector
         query = {
             "text": self.search_text,
             "category": self.filter_category or None,
-            "vector": int(self.filter_vector) if self.filter_vector.isdigit() else None,
+            "vector": int(vector) if vector.isascii() and vector.isdigit() else None,
             "tag": self.filter_tag or None,
             "date_from": self.filter_from or None,
             "date_to": self.filter_to or None,
         }
         try:
-            self.hits = [_hit_row(h) for h in documents.search_documents(outcome, query)]
-            self.error = ""
-        except Exception as error:  # noqa: BLE001
+            hits = await run_blocking(documents.search_documents, outcome, query)
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.hits, self.error = [], friendly_error(error)
+        else:
+            self.hits, self.error = [_hit_row(h) for h in hits], ""
         self.searched = True
         return None
 
@@ -400,8 +539,8 @@ class DocumentsState(SessionState):
 
     # ---- one document -----------------------------------------------------------------
 
-    def _select(self, principal: Principal, document_id: str) -> None:
-        doc = documents.get_document(principal, document_id)
+    def _show_details(self, principal: Principal, details: _Details) -> None:
+        doc = details.doc
         self.selected_id, self.selected_name = doc.id, doc.name
         self.selected_status = doc.processing.status
         self.selected_reason = doc.processing.reason or ""
@@ -426,15 +565,7 @@ class DocumentsState(SessionState):
             else []
         )
         self._show_analysis(analysis)
-        self.citations = [
-            CitationRow(v.assessment_id, v.assessment_name, f"{v.theme_id} {v.theme_name}")
-            for v in documents.cited_in(principal, doc.id)
-        ]
-        self.similar = (
-            [_hit_row(h) for h in documents.similar_documents(principal, doc.id)]
-            if doc.processing.status == "completed"
-            else []
-        )
+        self.citations, self.similar = details.citations, details.similar
 
     def _show_analysis(self, analysis: AiAnalysis | None) -> None:
         self.analysis_label = _method_label(analysis) if analysis else ""
@@ -446,49 +577,79 @@ class DocumentsState(SessionState):
         self.actions = list(analysis.action_items) if analysis else []
 
     @rx.event
-    def select(self, document_id: str) -> Any:
-        outcome = self._authorize()
+    async def select(self, document_id: str) -> Any:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
+        wanted = identifier(document_id, DOCUMENT_ID_MAX)
+        if wanted is None:
+            self.error, self.notice = "Choose a document of the list.", ""
+            return None
         self.confirm_delete, self.error, self.notice = False, "", ""
         try:
-            self._select(outcome, _text(document_id, 40))
-        except Exception as error:  # noqa: BLE001
+            details = await run_blocking(_details, outcome, wanted)
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.selected_id, self.error = "", friendly_error(error)
+            return None
+        self._show_details(outcome, details)
         return None
 
     @rx.event
     def close_details(self) -> None:
         self.selected_id, self.confirm_delete = "", False
 
+    async def _act(
+        self,
+        principal: Principal,
+        success: str,
+        reselect: str,
+        action: Callable[..., Any],
+        *args: Any,
+    ) -> bool:
+        """Run ``action(principal, *args)`` and read the library again, in one trip off the
+        event loop; True when the action succeeded (a refusal is shown, never raised)."""
+        done = await run_blocking(_act_and_read, principal, reselect, action, *args)
+        if done.failure is None:
+            self.notice, self.error = success, ""
+        else:
+            self.notice, self.error = "", friendly_error(done.failure)
+        if done.unreadable is not None:
+            self.error = friendly_error(done.unreadable)
+        elif done.library is not None:
+            self._show_library(principal, done.library)
+        return done.failure is None
+
     @rx.event
-    def save_details(self, form_data: dict) -> Any:
-        outcome = self._authorize()
+    async def save_details(self, form_data: dict) -> Any:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        data = form_data if isinstance(form_data, dict) else {}
+        data = form_fields(form_data)
+        if data is None:
+            self.error, self.notice = MALFORMED_FORM, ""
+            return None
         tags = [t for t in _text(data.get("tags"), 400).split(",") if t.strip()]
         changes = {
             "category": _text(data.get("category"), 30) or None,
             "visibility": _text(data.get("visibility"), 30) or None,
             "tags": tags,
         }
-        try:
-            documents.update_document(outcome, self.selected_id, changes)
-            self.error, self.notice = "", "Saved."
-        except Exception as error:  # noqa: BLE001
-            self.error, self.notice = friendly_error(error), ""
-        self._refresh(outcome)
+        selected = self.selected_id
+        await self._act(outcome, "Saved.", selected, documents.update_document, selected, changes)
         return None
 
     @rx.event
-    def download(self, document_id: str) -> Any:
-        outcome = self._authorize()
+    async def download(self, document_id: str) -> Any:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
+        wanted = identifier(document_id, DOCUMENT_ID_MAX)
+        if wanted is None:
+            self.error, self.notice = "Choose a document of the list.", ""
+            return None
         try:
-            url = documents.download_url(outcome, _text(document_id, 40))
-        except Exception as error:  # noqa: BLE001
+            url = await run_blocking(documents.download_url, outcome, wanted)
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.error = friendly_error(error)
             return None
         return rx.redirect(url, is_external=True)
@@ -502,32 +663,29 @@ class DocumentsState(SessionState):
         self.confirm_delete = False
 
     @rx.event
-    def delete(self) -> Any:
-        outcome = self._authorize()
+    async def delete(self) -> Any:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        try:
-            documents.delete_document(outcome, self.selected_id)
-            self.notice, self.error = f"Deleted “{self.selected_name}”.", ""
-            self.hits = [h for h in self.hits if h.id != self.selected_id]
+        deleted, name = self.selected_id, self.selected_name
+        # The panel closes on success, so the library is read again without it.
+        if await self._act(outcome, f"Deleted “{name}”.", "", documents.delete_document, deleted):
+            self.hits = [h for h in self.hits if h.id != deleted]
             self.similar = []
             self.selected_id, self.confirm_delete = "", False
-        except Exception as error:  # noqa: BLE001
-            self.error = friendly_error(error)
-        self._refresh(outcome)
         return None
 
     # ---- admin: dead letters ----------------------------------------------------------
 
     @rx.event
-    def retry_failed(self, message_id: str) -> Any:
-        outcome = self._authorize()
+    async def retry_failed(self, message_id: str) -> Any:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        try:
-            documents.retry_dead_letter(outcome, _text(message_id, 80))
-            self.notice, self.error = "Queued again.", ""
-        except Exception as error:  # noqa: BLE001
-            self.error = friendly_error(error)
-        self._refresh(outcome)
-        return DocumentsState.watch if self.processing and not self.watching else None
+        wanted = identifier(message_id, MESSAGE_ID_MAX)
+        if wanted is None:
+            self.error, self.notice = "Choose a failed document of the list.", ""
+            return None
+        selected = self.selected_id
+        await self._act(outcome, "Queued again.", selected, documents.retry_dead_letter, wanted)
+        return self._watch_if_processing()

@@ -26,8 +26,10 @@ class ExplorerState(rx.State):
 
     @rx.event
     def set_query(self, value: str) -> None:
-        # Handler arguments are untrusted: anything can arrive over the websocket.
-        self.query = value[:MAX_QUERY_LENGTH] if isinstance(value, str) else ""
+        # Handler arguments are untrusted: anything can arrive over the websocket. The page
+        # only ever sends text; anything else is ignored (there is nothing to tell anyone).
+        if isinstance(value, str):
+            self.query = value[:MAX_QUERY_LENGTH]
 
     @rx.event
     def clear_query(self) -> None:

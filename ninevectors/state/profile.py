@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from ninevectors.models.principal import Principal
+from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import auth, users
+from ninevectors.state.inputs import MALFORMED_FORM, form_fields
 from ninevectors.state.session import SessionState, friendly_error
 
 
@@ -21,26 +23,34 @@ class ProfileState(SessionState):
     password_error: str = ""
 
     @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def load(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        user = users.get_current_user(outcome)
+        self.profile_message = self.profile_error = ""
+        self.password_message = self.password_error = ""
+        try:
+            user = await run_blocking(users.get_current_user, outcome)
+        except Exception as error:  # noqa: BLE001 — shown to the person
+            self.profile_error = friendly_error(error)
+            return None
         self.first_name, self.last_name = user.first_name, user.last_name
         self.title = user.profile.title or ""
         self.department = user.profile.department or ""
         self.phone = user.profile.phone or ""
-        self.profile_message = self.profile_error = ""
-        self.password_message = self.password_error = ""
         return None
 
     @rx.event
-    def save_profile(self, form_data: dict) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def save_profile(self, form_data: dict) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
+        data = form_fields(form_data)
+        if data is None:
+            self.profile_error, self.profile_message = MALFORMED_FORM, ""
+            return None
         try:
-            user = users.update_profile(outcome, form_data if isinstance(form_data, dict) else {})
+            user = await run_blocking(users.update_profile, outcome, data)
         except Exception as error:  # noqa: BLE001 — shown to the person
             self.profile_error, self.profile_message = friendly_error(error), ""
             return None
@@ -49,17 +59,20 @@ class ProfileState(SessionState):
         return None
 
     @rx.event
-    def change_password(self, form_data: dict) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def change_password(self, form_data: dict) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
-        data = form_data if isinstance(form_data, dict) else {}
+        data = form_fields(form_data)
+        if data is None:
+            self.password_error, self.password_message = MALFORMED_FORM, ""
+            return None
         if data.get("new_password") != data.get("confirm_password"):
             self.password_error, self.password_message = "The two new passwords differ.", ""
             return None
         try:
-            auth.change_password(outcome, data)
-        except Exception as error:  # noqa: BLE001
+            await run_blocking(auth.change_password, outcome, data)
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.password_error, self.password_message = friendly_error(error), ""
             return None
         # Changing the password ends every session, this one included.

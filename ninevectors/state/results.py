@@ -8,8 +8,10 @@ from typing import Any
 import reflex as rx
 
 from ninevectors.framework import get_framework
+from ninevectors.models.assessment import AssessmentItem, ResponseItem
 from ninevectors.models.principal import Principal
 from ninevectors.services import assessments
+from ninevectors.services.executor import run_blocking
 from ninevectors.state.session import SessionState, friendly_error
 
 
@@ -27,6 +29,12 @@ def _format(value: Any) -> str:
     return f"{float(value):.2f}" if isinstance(value, int | float) else ""
 
 
+def _mine(principal: Principal, assessment_id: str) -> tuple[AssessmentItem, ResponseItem | None]:
+    """The assessment and the person's own response to it (None before they start)."""
+    assessment = assessments.get_assessment(principal, assessment_id)
+    return assessment, assessments.get_my_response(principal, assessment_id)
+
+
 class ResultsState(SessionState):
     assessment_name: str = ""
     overall: str = ""
@@ -37,15 +45,18 @@ class ResultsState(SessionState):
     pending: bool = False
 
     @rx.event
-    def load(self) -> rx.event.EventSpec | None:
-        outcome = self._authorize()
+    async def load(self) -> rx.event.EventSpec | None:
+        outcome = await self._authorize()
         if not isinstance(outcome, Principal):
             return outcome
         self.error, self.pending, self.vectors = "", False, []
+        self.assessment_name, self.overall, self.strengths, self.improvements = "", "", [], []
+        assessment_id = self.assessment_id  # the route's dynamic arg: whatever was sent
         try:
-            assessment = assessments.get_assessment(outcome, str(self.assessment_id))
-            response = assessments.get_my_response(outcome, str(self.assessment_id))
-        except Exception as error:  # noqa: BLE001
+            assessment, response = await run_blocking(
+                _mine, outcome, assessment_id if isinstance(assessment_id, str) else ""
+            )
+        except Exception as error:  # noqa: BLE001 — shown to the person
             self.error = friendly_error(error)
             return None
         self.assessment_name = assessment.name
