@@ -1,10 +1,14 @@
-"""`/health`: the process is alive. `/ready`: the process can serve (its database answers)."""
+"""`/health`: the process is alive (nothing else is asked). `/ready`: the process can serve —
+its database, document store, cache and task broker answer (503 with the reasons if not)."""
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from ninevectors.services.readiness import check_readiness
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -12,10 +16,7 @@ async def health(_request: Request) -> JSONResponse:
 
 
 async def ready(_request: Request) -> JSONResponse:
-    from starlette.concurrency import run_in_threadpool
-
-    from ninevectors.services.readiness import check_readiness
-
+    # Blocks at most the readiness timeout (each check is bounded), off the event loop.
     problems = await run_in_threadpool(check_readiness)
     if problems:
         return JSONResponse({"status": "unavailable", "reasons": problems}, status_code=503)

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ninevectors.services.observability.metrics import record_cache_lookup
+
 
 @dataclass
 class _Entry:
@@ -41,6 +43,7 @@ class MemoryCache:
     def get(self, key: str) -> Any | None:
         with self._lock:
             entry = self._live(key)
+        record_cache_lookup("memory", hit=entry is not None)
         if entry is None:
             return None
         if isinstance(entry.value, str):
@@ -54,6 +57,7 @@ class MemoryCache:
             entry = self._live(key)
             if entry is not None:
                 entry.expires_at = self._deadline(ttl_seconds)
+        record_cache_lookup("memory", hit=entry is not None)
         if entry is None:
             return None
         if not isinstance(entry.value, str):

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import redis
 
 from ninevectors.services.cache.base import CacheUnavailable
+from ninevectors.services.observability.metrics import record_cache_lookup
 
 T = TypeVar("T")
 FAIL_FAST_SECONDS = 1.0
@@ -60,10 +61,12 @@ class RedisCache:
 
     def get(self, key: str) -> Any | None:
         raw = self._call(lambda: self._client.get(self._key(key)))
+        record_cache_lookup("redis", hit=raw is not None)
         return None if raw is None else json.loads(raw)
 
     def get_and_touch(self, key: str, ttl_seconds: int) -> Any | None:
         raw = self._call(lambda: self._client.getex(self._key(key), ex=ttl_seconds))
+        record_cache_lookup("redis", hit=raw is not None)
         return None if raw is None else json.loads(raw)
 
     def set(self, key: str, value: Any, ttl_seconds: int | None = None) -> None:
