@@ -109,6 +109,9 @@ class Framework:
     def has_theme(self, theme_id: str) -> bool:
         return theme_id in self._themes
 
+    def has_sub_lens(self, sub_lens_id: str) -> bool:
+        return sub_lens_id in self._sub_lenses
+
     def vector_of(self, sub_lens_or_theme_id: str) -> Vector:
         return self.vector(self._vector_of[sub_lens_or_theme_id])
 

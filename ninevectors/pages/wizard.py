@@ -8,6 +8,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ninevectors.components.answer_sync import (
+    after_saving,
+    answer_sync,
+    answer_value,
+    answered_count,
+    save_answer,
+    save_status,
+    wizard_progress,
+)
 from ninevectors.components.forms import error_callout
 from ninevectors.components.layout import app_shell
 from ninevectors.state.wizard import (
@@ -30,6 +39,12 @@ SCALE = {
 }
 
 
+def _start_value(row: ThemeRow, field: str, stored: rx.Var) -> rx.Var:
+    return answer_value(
+        WizardState.current_assessment_id, WizardState.user_id, row.id, field, stored
+    )
+
+
 def _rating_group(row: ThemeRow) -> rx.Component:
     return rx.radio_group.root(
         rx.hstack(
@@ -49,8 +64,8 @@ def _rating_group(row: ThemeRow) -> rx.Component:
             spacing="3",
             wrap="wrap",
         ),
-        value=row.rating,
-        on_change=lambda value: WizardState.set_rating(row.id, value),
+        default_value=_start_value(row, "rating", row.rating),
+        on_change=save_answer(row.id, "rating"),
         disabled=WizardState.read_only,
         aria_label="Rating for " + row.name,
         class_name="rating-group",
@@ -70,8 +85,8 @@ def _confidence_group(row: ThemeRow) -> rx.Component:
             ],
             spacing="2",
         ),
-        value=row.confidence,
-        on_change=lambda value: WizardState.set_confidence(row.id, value),
+        default_value=_start_value(row, "confidence", row.confidence),
+        on_change=save_answer(row.id, "confidence"),
         disabled=WizardState.read_only,
         aria_label="Confidence for " + row.name,
         class_name="confidence-group",
@@ -197,9 +212,8 @@ def _theme_card(row: ThemeRow) -> rx.Component:
                 width="100%",
             ),
             rx.text_area(
-                value=row.notes,
-                on_change=lambda value: WizardState.set_notes(row.id, value),
-                debounce_timeout=400,
+                default_value=_start_value(row, "notes", row.notes),
+                on_change=save_answer(row.id, "notes"),
                 placeholder="Notes (what makes you say so?)",
                 aria_label="Notes for " + row.name,
                 max_length=2000,
@@ -224,6 +238,8 @@ def _theme_card(row: ThemeRow) -> rx.Component:
             width="100%",
         ),
         id="theme-card-" + row.id,
+        # A fresh card per theme and read: its inputs start from what was just read.
+        key=row.id + "-" + WizardState.view_version.to_string(),
         class_name="theme-card",
         width="100%",
     )
@@ -232,7 +248,13 @@ def _theme_card(row: ThemeRow) -> rx.Component:
 def _sub_lens_link(link: SubLensLink) -> rx.Component:
     return rx.button(
         rx.text(link.name, size="2", text_align="left", flex="1"),
-        rx.text(link.answered, "/", link.total, size="1", color=rx.color("gray", 10)),
+        rx.text(
+            answered_count(scope="subLens:" + link.id, initial=link.answered),
+            "/",
+            link.total,
+            size="1",
+            color=rx.color("gray", 10),
+        ),
         on_click=WizardState.go_to(link.id),
         variant=rx.cond(link.id == WizardState.sub_lens_id, "soft", "ghost"),
         width="100%",
@@ -249,7 +271,7 @@ def _vector_nav(vector: VectorNav) -> rx.Component:
             rx.text(vector.name, weight="bold", size="2"),
             rx.spacer(),
             rx.text(
-                vector.answered,
+                answered_count(scope="vector:" + vector.id.to_string(), initial=vector.answered),
                 "/",
                 vector.total,
                 size="1",
@@ -279,26 +301,13 @@ def _header() -> rx.Component:
         rx.hstack(
             rx.heading(WizardState.assessment_name, size="6", as_="h1"),
             rx.spacer(),
-            rx.text(
-                WizardState.saved_at,
-                size="1",
-                color=rx.color("green", 11),
-                role="status",
-                id="save-status",
-            ),
-            rx.el.span(WizardState.saves, id="save-count", hidden=True),
+            save_status(id="save-status", class_name="save-status"),
             width="100%",
             align="center",
         ),
         rx.hstack(
-            rx.progress(value=WizardState.percent, width="12em", aria_label="Overall progress"),
-            rx.text(
-                WizardState.answered,
-                " of ",
-                WizardState.total,
-                " themes answered",
-                size="2",
-                id="overall-progress",
+            wizard_progress(
+                initial=WizardState.answered, total=WizardState.total, id="overall-progress"
             ),
             rx.cond(
                 WizardState.others_present.length() > 0,
@@ -368,7 +377,7 @@ def _sub_lens_body() -> rx.Component:
                     ~WizardState.read_only,
                     rx.button(
                         "Submit response",
-                        on_click=WizardState.submit,
+                        on_click=after_saving(WizardState.submit),
                         id="submit-response",
                         color_scheme="green",
                     ),
@@ -412,6 +421,11 @@ def wizard() -> rx.Component:
                         width="100%",
                     ),
                     rx.moment(interval=30_000, on_change=WizardState.tick, display="none"),
+                    answer_sync(
+                        assessment_id=WizardState.current_assessment_id,
+                        user_id=WizardState.user_id,
+                        read_only=WizardState.read_only,
+                    ),
                     _attach_dialog(),
                     width="100%",
                     spacing="4",

@@ -19,6 +19,7 @@ from ninevectors.routes import Route, safe_next
 from ninevectors.services.errors import ConflictError, Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import auth, organizations, roles, sessions, users
+from ninevectors.services.observability import context as observability_context
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class SessionState(rx.State):
         if principal is None:
             self._forget()
             return None
+        observability_context.bind_principal(principal)  # who acts, in this event's logs
         await self._remember(principal)
         return principal
 

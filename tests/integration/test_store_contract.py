@@ -28,6 +28,7 @@ from ninevectors.services.store.base import (
     PatchOperation,
     PreconditionFailed,
     Query,
+    VersionedSet,
 )
 from ninevectors.services.store.containers import CONTAINERS
 from ninevectors.services.store.cosmos import CosmosDocumentStore
@@ -203,6 +204,102 @@ def test_invalid_patch_is_refused_and_changes_nothing(
     with pytest.raises(InvalidItem):
         store.patch(C, pk, "a", [PatchOperation("set", "/x", 1), operation])
     assert store.get(C, pk, "a") == created
+
+
+# -- versioned patches (answer saves) --------------------------------------------------------
+
+
+def answer_set(theme: str, name: str, value: Any, writer: str, number: int) -> VersionedSet:
+    return VersionedSet(f"/answers/{theme}/{name}", value, f"{theme}:{name}", writer, number)
+
+
+def test_versioned_patch_applies_in_one_write_and_creates_parents(
+    store: DocumentStore, pk: str
+) -> None:
+    created = store.create(C, item(pk, "r", status="draft", answers={"1.1.1": {"rating": None}}))
+    sets = [
+        answer_set("1.1.1", "rating", 3, "tab-a", 1),
+        answer_set("2.1.3", "notes", "Hi", "tab-a", 2),
+    ]
+    patched = store.patch_versioned(
+        C, pk, "r", sets,
+        always=[PatchOperation("set", "/updatedAt", "2026-12-02T10:00:00Z")],
+        require=(Filter("status", "=", "draft"),),
+    )  # fmt: skip
+    stored = store.get(C, pk, "r")
+    assert stored["answers"] == {"1.1.1": {"rating": 3}, "2.1.3": {"notes": "Hi"}}
+    assert stored["updatedAt"] == "2026-12-02T10:00:00Z"
+    assert stored["fieldVersions"] == {"1.1.1:rating@tab-a": 1, "2.1.3:notes@tab-a": 2}
+    assert patched["_etag"] == stored["_etag"] != created["_etag"]
+    assert body(patched) == body(stored)
+
+
+def test_an_older_write_of_the_same_writer_never_overwrites_a_newer_one(
+    store: DocumentStore, pk: str
+) -> None:
+    store.create(C, item(pk, "r", status="draft", answers={"1.1.1": {}}))
+    store.patch_versioned(C, pk, "r", [answer_set("1.1.1", "rating", 4, "tab-a", 7)])
+    late = store.patch_versioned(C, pk, "r", [answer_set("1.1.1", "rating", 2, "tab-a", 5)])
+    assert late["answers"]["1.1.1"]["rating"] == 4  # the slower, older save is ignored
+    repeat = store.patch_versioned(C, pk, "r", [answer_set("1.1.1", "rating", 1, "tab-a", 7)])
+    assert repeat["answers"]["1.1.1"]["rating"] == 4  # a repeated delivery too
+    newer = store.patch_versioned(C, pk, "r", [answer_set("1.1.1", "rating", 5, "tab-a", 8)])
+    assert newer["answers"]["1.1.1"]["rating"] == 5
+    assert store.get(C, pk, "r")["fieldVersions"] == {"1.1.1:rating@tab-a": 8}
+
+
+def test_writers_do_not_block_each_other_and_fields_are_independent(
+    store: DocumentStore, pk: str
+) -> None:
+    store.create(C, item(pk, "r", answers={"1.1.1": {}}))
+    store.patch_versioned(C, pk, "r", [answer_set("1.1.1", "rating", 4, "tab-a", 100)])
+    other = store.patch_versioned(C, pk, "r", [answer_set("1.1.1", "rating", 2, "phone", 1)])
+    assert other["answers"]["1.1.1"]["rating"] == 2  # another device: the last to arrive wins
+    # A late repeat of tab-a's write is still ignored: it never undoes the phone's newer one.
+    again = store.patch_versioned(C, pk, "r", [answer_set("1.1.1", "rating", 4, "tab-a", 100)])
+    assert again["answers"]["1.1.1"]["rating"] == 2
+    stale, fresh = (
+        answer_set("1.1.1", "rating", 1, "tab-a", 99),
+        answer_set("1.1.1", "notes", "n", "tab-a", 99),
+    )
+    mixed = store.patch_versioned(C, pk, "r", [stale, fresh])
+    assert mixed["answers"]["1.1.1"] == {"rating": 2, "notes": "n"}  # only the stale one skipped
+
+
+def test_versioned_patch_honours_its_condition_and_changes_nothing_otherwise(
+    store: DocumentStore, pk: str
+) -> None:
+    created = store.create(C, item(pk, "r", status="submitted", answers={"1.1.1": {"rating": 3}}))
+    with pytest.raises(PreconditionFailed):
+        store.patch_versioned(
+            C, pk, "r", [answer_set("1.1.1", "rating", 1, "tab-a", 1)],
+            require=(Filter("status", "=", "draft"),),
+        )  # fmt: skip
+    assert store.get(C, pk, "r") == created
+    with pytest.raises(NotFound):
+        store.patch_versioned(C, pk, "missing", [answer_set("1.1.1", "rating", 1, "tab-a", 1)])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        VersionedSet("/id", 1, "f", "w", 1),
+        VersionedSet("/fieldVersions/x", 1, "f", "w", 1),
+        VersionedSet("/a", 1, 'f"; DROP', "w", 1),
+        VersionedSet("/a", 1, "f", "w w", 1),
+        VersionedSet("/a", 1, "f", "w", -1),
+        VersionedSet("/a", 1, "f", "w", True),
+        VersionedSet('/a"b', 1, "f", "w", 1),
+    ],
+    ids=["id", "versions", "field", "writer", "negative", "bool", "quote"],
+)
+def test_invalid_versioned_patch_is_refused_and_changes_nothing(
+    store: DocumentStore, pk: str, change: VersionedSet
+) -> None:
+    created = store.create(C, item(pk, "r", a=0))
+    with pytest.raises(InvalidItem):
+        store.patch_versioned(C, pk, "r", [VersionedSet("/a", 2, "a", "w", 1), change])
+    assert store.get(C, pk, "r") == created
 
 
 def test_delete_removes_item(store: DocumentStore, pk: str) -> None:

@@ -35,6 +35,7 @@ from ninevectors.services import analytics, assessments, audit, coach, documents
 from ninevectors.services import email as mail
 from ninevectors.services.analytics import benchmarks_service
 from ninevectors.services.analytics import dashboard as analytics_dashboard
+from ninevectors.services.assessments import answers
 from ninevectors.services.backends import get_store, reset_backends
 from ninevectors.services.database import session_scope
 from ninevectors.services.documents import evidence as documents_evidence
@@ -200,6 +201,19 @@ CALLS: dict[str, Call] = {
     ),
     "responses.set_position": lambda p, b: assessments.set_position(p, b.assessment_id, "1.2"),
     "responses.record_time": lambda p, b: assessments.record_time(p, b.assessment_id, 100),
+    "answers.participation": lambda p, b: answers.participation(p, b.assessment_id),
+    "answers.save_answers": lambda p, b: answers.save_answers(
+        p,
+        {
+            "assessmentId": b.assessment_id,
+            "writer": "tab-isolation",
+            "edits": [{"themeId": "1.1.1", "number": 1, "changes": {"notes": "overwritten"}}],
+        },
+    ),
+    "answers.set_position": lambda p, b: answers.set_position(p, b.assessment_id, "1.2"),
+    "answers.audit_first_save": lambda p, b: answers.audit_first_save(
+        p, b.assessment_id, "tab-isolation"
+    ),
     "responses.submit_response": lambda p, b: assessments.submit_response(p, b.assessment_id),
     "responses.get_my_response": lambda p, b: assessments.get_my_response(p, b.assessment_id),
     # coach

@@ -120,5 +120,6 @@ def test_named_responses_do_carry_the_user(team: Team) -> None:
     (item,) = support.responses_of(aid, team.org)
     assert item["userId"] == team.alice.user_id
     assessments.save_answer(team.alice, aid, "6.1.1", {"rating": 3})
-    saved = [r for r in audit_rows(team.org) if r.action == "response.answer_saved"]
-    assert "6.1.1" in (saved[-1].details or "")
+    saved = [r for r in audit_rows(team.org) if r.action == "response.answers_saved"]
+    assert len(saved) == 1 and saved[0].user_id == team.alice.user_id
+    assert "writer" in (saved[0].details or "")

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
+
+from cachetools import TTLCache
 
 from ninevectors.models.assessment import AssessmentItem, Participant
 from ninevectors.models.principal import Principal
@@ -27,6 +30,35 @@ NOT_FOUND = "Assessment not found."
 
 new_id = identity_common.new_id
 query_all = identity_common.query_all
+
+# Participation checks reused by answer saves (see answers.py), keyed by
+# (organization, user, role, assessment). Every change of an assessment through
+# update_item drops its entries in this process; other processes see it within the TTL.
+PARTICIPATION_TTL = 10
+_participation_lock = threading.Lock()
+_participations: TTLCache[tuple[str, str, str, str], Any] = TTLCache(
+    maxsize=20_000, ttl=PARTICIPATION_TTL
+)
+
+
+def remembered_participation(key: tuple[str, str, str, str]) -> Any | None:
+    with _participation_lock:
+        return _participations.get(key)
+
+
+def remember_participation(key: tuple[str, str, str, str], value: Any) -> None:
+    with _participation_lock:
+        _participations[key] = value
+
+
+def forget_participations(assessment_id: str | None = None) -> None:
+    """Drop remembered checks (of one assessment, or all)."""
+    with _participation_lock:
+        if assessment_id is None:
+            _participations.clear()
+            return
+        for key in [k for k in _participations if k[3] == assessment_id]:
+            _participations.pop(key, None)
 
 
 def store() -> DocumentStore:
@@ -165,6 +197,7 @@ def update_item(
             stored = store().replace(ASSESSMENTS, item, etag=item.get("_etag"))
         except PreconditionFailed:
             continue
+        forget_participations(assessment_id)
         return AssessmentItem.model_validate(stored)
     raise ConflictError("The assessment is changing too often right now; try again.")
 

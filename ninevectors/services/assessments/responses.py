@@ -1,11 +1,10 @@
 """A participant's response: open, save answers (durably, at once), position, time, submit.
 
-Every change is one atomic store ``patch`` that sets only the fields given
-(``/answers/<themeId>/<field>``), guarded by the etag read just before it: two tabs saving
-different themes or fields never clobber each other (a tab that loses the race reads again
-and re-applies its own fields), and nothing lands on a response once it is submitted. After
-the durable write the cache draft (24 h) is refreshed with the answers and the current
-sub-lens, so a reload or another device resumes where the person was.
+Ratings, confidence and notes are saved by :mod:`.answers` (one conditional write per save,
+ordered per browser tab). Evidence, the position and the time spent are atomic store patches
+of only the fields given, guarded by the etag read just before: two tabs never clobber each
+other, and nothing lands on a response once it is submitted. The response itself keeps the
+sub-lens the person was on, so a reload or another device resumes there.
 
 Anonymity: a response of an anonymous assessment stores no user id, its id is an HMAC of
 (assessment id, user id) with the secret key, its timestamps are cut to the day, and its
@@ -23,6 +22,7 @@ from ninevectors.framework.taxonomy import get_framework
 from ninevectors.models.assessment import Answer, AssessmentItem, Participant, ResponseItem
 from ninevectors.models.principal import Principal
 from ninevectors.services.assessments import _common as c
+from ninevectors.services.assessments import answers
 from ninevectors.services.assessments.schemas import AnswerChanges
 from ninevectors.services.assessments.scoring import (
     Progress,
@@ -32,9 +32,9 @@ from ninevectors.services.assessments.scoring import (
     progress,
     score_answers,
 )
-from ninevectors.services.cache import keys
 from ninevectors.services.errors import ConflictError, NotFoundError, ValidationFailed
 from ninevectors.services.store.base import (
+    VERSIONS_FIELD,
     Conflict,
     Item,
     NotFound,
@@ -160,26 +160,12 @@ def _valid_sub_lens(assessment: AssessmentItem, sub_lens_id: object) -> str | No
     return sub_lens_id
 
 
-def _position(principal: Principal, assessment: AssessmentItem, item: Item) -> str | None:
-    draft = c.cache().get(keys.assessment_draft(principal.user_id, assessment.id))
-    cached = draft.get("subLensId") if isinstance(draft, dict) else None
-    for candidate in (cached, item.get("currentSubLensId")):
-        if _valid_sub_lens(assessment, candidate):
-            return candidate
+def _position(assessment: AssessmentItem, item: Item) -> str | None:
+    stored = item.get("currentSubLensId")
+    if _valid_sub_lens(assessment, stored):
+        return stored
     required = assessment.configuration.required_vectors
     return first_unanswered_sub_lens(item.get("answers") or {}, required)
-
-
-def _write_draft(
-    principal: Principal, assessment_id: str, sub_lens: str | None, item: Item
-) -> None:
-    draft = {
-        "assessmentId": assessment_id,
-        "subLensId": sub_lens,
-        "answers": item.get("answers") or {},
-        "lastSaved": c.now_iso(),
-    }
-    c.cache().set(keys.assessment_draft(principal.user_id, assessment_id), draft, keys.DRAFT_TTL)
 
 
 def _view(assessment: AssessmentItem, item: Item, sub_lens: str | None) -> ResponseView:
@@ -207,11 +193,7 @@ def open_response(principal: Principal, assessment_id: str) -> ResponseView:
     if item is None:
         c.require_status(assessment, "in-progress", doing="start answering")
         item = _create(principal, assessment, me)
-    sub_lens = _position(principal, assessment, item)
-    view = _view(assessment, item, sub_lens)
-    if not view.read_only:
-        _write_draft(principal, assessment.id, sub_lens, item)
-    return view
+    return _view(assessment, item, _position(assessment, item))
 
 
 def _patch_draft(
@@ -275,47 +257,59 @@ def save_answer(
     changes: AnswerChanges | Mapping[str, Any],
 ) -> AnswerSaved:
     """Save part of one theme's answer at once (only the fields given change); returns the
-    stored answer and the updated progress."""
+    stored answer and the updated progress. For callers without a page (the page sends its
+    changes in order through :func:`answers.save_answers`)."""
     form = AnswerChanges.parse(changes)
     fields = form.stored_fields()
     if not fields:
         raise ValidationFailed("changes", "Nothing to save.")
+    if not isinstance(theme_id, str) or not get_framework().has_theme(theme_id):
+        raise ValidationFailed("theme_id", f"Unknown theme {str(theme_id)[:40]!r}.")
+    if "evidence" in fields:
+        return _save_evidence(principal, assessment_id, theme_id, fields)
+    batch = {
+        "assessmentId": assessment_id,
+        "writer": answers.SERVER_WRITER,
+        "edits": [
+            {
+                "themeId": theme_id,
+                "number": answers.server_number(),
+                "changes": form.model_dump(exclude_unset=True),
+            }
+        ],
+    }
+    saved = answers.save_answers(principal, batch)
+    return AnswerSaved(
+        theme_id=theme_id,
+        answer=dict(saved.answers.get(theme_id) or {}),
+        progress=saved.progress,
+        saved_at=saved.saved_at,
+    )
+
+
+def _save_evidence(
+    principal: Principal, assessment_id: str, theme_id: str, fields: dict[str, Any]
+) -> AnswerSaved:
+    """Evidence lists merge with documents cited meanwhile, so they take the read-then-patch
+    path (rare: an edit of the evidence box)."""
     assessment, _me = c.my_participation(principal, assessment_id)
     c.require_status(assessment, "in-progress", doing="change answers")
     theme = _required_theme(assessment, theme_id)
     stamp = _stamp(assessment)
     updated = _patch_draft(principal, assessment, _answer_operations(theme, fields, stamp))
-    sub_lens = get_framework().sub_lens_of(theme).id
-    _write_draft(principal, assessment.id, sub_lens, updated)
-    details = {"fields": sorted(fields)}
-    if not _anonymous(assessment):
-        details["themeId"] = theme
-    c.record("response.answer_saved", principal, assessment.id, details)
-    answers = updated.get("answers") or {}
+    answers.audit_first_save(principal, assessment.id, answers.SERVER_WRITER)
+    stored = updated.get("answers") or {}
     return AnswerSaved(
         theme_id=theme,
-        answer=dict(answers.get(theme) or {}),
-        progress=progress(answers, assessment.configuration.required_vectors),
+        answer=dict(stored.get(theme) or {}),
+        progress=progress(stored, assessment.configuration.required_vectors),
         saved_at=stamp,
     )
 
 
 def set_position(principal: Principal, assessment_id: str, sub_lens_id: str) -> None:
-    """Remember the sub-lens the person is on (cache draft, and the response while writable)."""
-    assessment, _me = c.my_participation(principal, assessment_id)
-    sub_lens = _valid_sub_lens(assessment, sub_lens_id)
-    if sub_lens is None:
-        raise ValidationFailed("sub_lens_id", "Choose a sub-lens of this assessment.")
-    response_id = c.response_id(assessment.id, principal.user_id)
-    item = _get(principal.organization_id, response_id)
-    if item is None:
-        raise NotFoundError("Open the assessment first.")
-    if item.get("status") == "draft" and assessment.status == "in-progress":
-        operation = [PatchOperation("set", "/currentSubLensId", sub_lens)]
-        item = _patch_draft(principal, assessment, lambda _current: operation)
-    _write_draft(principal, assessment.id, sub_lens, item)
-    details = None if _anonymous(assessment) else {"subLensId": sub_lens}
-    c.record("response.position_set", principal, assessment.id, details)
+    """Remember the sub-lens the person is on (in the response, while it is a draft)."""
+    answers.set_position(principal, assessment_id, sub_lens_id)
 
 
 def _seconds(value: object) -> int:
@@ -334,8 +328,6 @@ def record_time(principal: Principal, assessment_id: str, seconds: int) -> int:
         return int((current or {}).get("timeSpent") or 0)
     operation = [PatchOperation("incr", "/timeSpent", amount)]
     updated = _patch_draft(principal, assessment, lambda _current: operation)
-    details = None if _anonymous(assessment) else {"seconds": amount}
-    c.record("response.time_recorded", principal, assessment.id, details)
     return int(updated.get("timeSpent") or 0)
 
 
@@ -374,8 +366,10 @@ def _freeze(assessment: AssessmentItem, current: Item) -> Item:
 
     scores = score_answers(answers, required)
     stamp = _stamp(assessment)
+    # The version numbers only order the saves of a draft: a frozen response needs none.
+    unversioned = {k: v for k, v in current.items() if k != VERSIONS_FIELD}
     frozen = {
-        **current,
+        **unversioned,
         "status": "submitted",
         "completedAt": stamp,
         "updatedAt": stamp,
@@ -428,7 +422,6 @@ def submit_response(principal: Principal, assessment_id: str) -> ResponseItem:
     _mark_completed(principal, assessment, time_spent)
     _refresh_gaps(principal.organization_id, assessment.id, response_id)
     _record_submit_metrics(principal.organization_id, assessment.id, time_spent)
-    c.cache().delete(keys.assessment_draft(principal.user_id, assessment.id))
     details = (
         None if _anonymous(assessment) else {"overallScore": stored["responses"]["overallScore"]}
     )

@@ -16,7 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ninevectors.services.store.base import Filter, InvalidItem, Item, PatchOperation, Query
+from ninevectors.services.store.base import (
+    VERSIONS_FIELD,
+    Filter,
+    InvalidItem,
+    Item,
+    PatchOperation,
+    Query,
+    VersionedSet,
+)
 
 # Properties Cosmos DB adds to every item; never stored by us, only returned.
 SYSTEM_KEYS = frozenset({"_rid", "_self", "_etag", "_ts", "_attachments"})
@@ -146,6 +154,85 @@ def validate_patch(operations: list[PatchOperation]) -> None:
             raise InvalidItem("'incr' takes a number")
         if operation.path == "/ttl" and operation.op != "remove":
             check_ttl(operation.value)
+
+
+MAX_VERSIONED_SETS = 50
+_VERSION_PART = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
+
+
+def version_key(field: str, writer: str) -> str:
+    """The key of a writer's number for a field in the item's versions map."""
+    return f"{field}@{writer}"
+
+
+def validate_versioned(sets: list[VersionedSet], always: list[PatchOperation]) -> None:
+    """Sets name fields and writers safely, once each; ``always`` holds only ``set``s."""
+    if not sets and not always:
+        raise InvalidItem("a versioned patch needs at least one change")
+    if len(sets) + len(always) > MAX_VERSIONED_SETS:
+        raise InvalidItem(f"a versioned patch takes at most {MAX_VERSIONED_SETS} changes")
+    seen: set[str] = set()
+    for change in sets:
+        if not _VERSION_PART.match(change.field) or not _VERSION_PART.match(change.writer):
+            raise InvalidItem("a versioned field or writer has characters that are not allowed")
+        if isinstance(change.number, bool) or not isinstance(change.number, int):
+            raise InvalidItem("a version number is an integer")
+        if not 0 <= change.number < 2**53:
+            raise InvalidItem("a version number is out of range")
+        key = version_key(change.field, change.writer)
+        if key in seen:
+            raise InvalidItem(f"{key!r} is set twice in one patch")
+        seen.add(key)
+        _check_patch_target(change.path)
+    for operation in always:
+        if operation.op != "set":
+            raise InvalidItem("a versioned patch only takes 'set' operations besides its sets")
+        _check_patch_target(operation.path)
+
+
+def _check_patch_target(path: str) -> list[str]:
+    segments = pointer_segments(path)
+    if segments[0] in ("id", "partitionKey", VERSIONS_FIELD) or segments[0].startswith("_"):
+        raise InvalidItem(f"{path!r} cannot be patched")
+    if any('"' in segment or not segment for segment in segments):
+        raise InvalidItem(f"{path!r} is not a valid field path")
+    return segments
+
+
+def matches_filters(item: Item, filters: tuple[Filter, ...]) -> bool:
+    """Whether ``item`` meets every filter, evaluated in Python (for write conditions on
+    backends that read before writing). Supports equality, inequality, ``in`` and
+    ``exists``; values of different types are never equal, as in Cosmos DB."""
+    for flt in filters:
+        path = validate_filter(flt)
+        found, value = _value_at(item, path)
+        if flt.op == "exists":
+            ok = found == bool(flt.value)
+        elif flt.op in ("=", "!="):
+            equal = found and _same_value(value, flt.value)
+            ok = equal if flt.op == "=" else found and not equal
+        elif flt.op == "in":
+            ok = found and any(_same_value(value, option) for option in flt.value)
+        else:
+            raise InvalidItem(f"a write condition cannot use {flt.op!r}")
+        if not ok:
+            return False
+    return True
+
+
+def _value_at(item: Item, path: list[str]) -> tuple[bool, Any]:
+    node: Any = item
+    for segment in path:
+        if not isinstance(node, dict) or segment not in node:
+            return False, None
+        node = node[segment]
+    return True, node
+
+
+def _same_value(left: Any, right: Any) -> bool:
+    if not (is_scalar(left) and is_scalar(right)):
+        return False
+    return scalar_kind(left) == scalar_kind(right) and left == right
 
 
 def pointer_segments(pointer: str) -> list[str]:

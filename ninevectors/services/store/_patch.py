@@ -11,8 +11,19 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ninevectors.services.store._common import pointer_segments, validate_patch
-from ninevectors.services.store.base import InvalidItem, Item, PatchOperation
+from ninevectors.services.store._common import (
+    pointer_segments,
+    validate_patch,
+    validate_versioned,
+    version_key,
+)
+from ninevectors.services.store.base import (
+    VERSIONS_FIELD,
+    InvalidItem,
+    Item,
+    PatchOperation,
+    VersionedSet,
+)
 
 
 def apply_patch(item: Item, operations: list[PatchOperation]) -> Item:
@@ -108,3 +119,33 @@ def _increment(current: Any, amount: int | float) -> int | float:
     if isinstance(current, bool) or not isinstance(current, int | float):
         raise InvalidItem("cannot increment a value that is not a number")
     return current + amount
+
+
+def apply_versioned(item: Item, sets: list[VersionedSet], always: list[PatchOperation]) -> Item:
+    """Return a copy of ``item`` with the versioned sets that are not superseded and the
+    ``always`` sets applied, creating missing parent objects (the reference semantics of
+    ``DocumentStore.patch_versioned``; the SQL backend does the same in one statement)."""
+    validate_versioned(sets, always)
+    result = dict(item)
+    versions = dict(result.get(VERSIONS_FIELD) or {})
+    for change in sets:
+        key = version_key(change.field, change.writer)
+        stored = versions.get(key)
+        if isinstance(stored, int | float) and stored >= change.number:
+            continue
+        _set_creating_parents(result, pointer_segments(change.path), change.value)
+        versions[key] = change.number
+    result[VERSIONS_FIELD] = versions
+    for operation in always:
+        _set_creating_parents(result, pointer_segments(operation.path), operation.value)
+    return result
+
+
+def _set_creating_parents(document: Item, segments: list[str], value: Any) -> None:
+    node: dict[str, Any] = document
+    for segment in segments[:-1]:
+        child = node.get(segment)
+        child = dict(child) if isinstance(child, dict) else {}
+        node[segment] = child
+        node = child
+    node[segments[-1]] = copy.deepcopy(value)

@@ -81,6 +81,27 @@ class PatchOperation:
 
 
 @dataclass(frozen=True)
+class VersionedSet:
+    """Set the field at ``path`` (a JSON pointer) to ``value`` — unless the item already
+    holds a write of this ``writer`` for ``field`` numbered ``number`` or higher.
+
+    A writer is one browser tab or device; its numbers only grow. A late or repeated delivery
+    of an older write from the same writer is ignored, so it can never overwrite a newer
+    choice; writes of different writers never block each other (the last to arrive wins).
+    The numbers live in the item under ``VERSIONS_FIELD`` as ``"<field>@<writer>": number``.
+    """
+
+    path: str
+    value: Any
+    field: str
+    writer: str
+    number: int
+
+
+VERSIONS_FIELD = "fieldVersions"
+
+
+@dataclass(frozen=True)
 class ContainerSpec:
     name: str
     default_ttl: int | None = None  # seconds; None means items never expire
@@ -107,6 +128,21 @@ class DocumentStore(Protocol):
         operations: list[PatchOperation],
         etag: str | None = None,
     ) -> Item: ...
+
+    def patch_versioned(
+        self,
+        container: str,
+        partition_key: str,
+        item_id: str,
+        sets: list[VersionedSet],
+        always: list[PatchOperation] | None = None,
+        require: tuple[Filter, ...] = (),
+    ) -> Item:
+        """Apply ``sets`` (each unless superseded, see :class:`VersionedSet`) and the ``set``
+        operations in ``always``, creating missing parent objects, in one atomic write —
+        only when the item matches every filter of ``require`` (else PreconditionFailed).
+        Returns the stored item."""
+        ...
 
     def delete(
         self, container: str, partition_key: str, item_id: str, etag: str | None = None

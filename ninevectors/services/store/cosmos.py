@@ -34,13 +34,16 @@ from ninevectors.services.store._common import (
     clean_item,
     decode_token,
     encode_token,
+    matches_filters,
     paused_gc,
     query_fingerprint,
     validate_filter,
     validate_patch,
     validate_query,
+    validate_versioned,
 )
 from ninevectors.services.store._cosmos_query import Parameters, count_query, select_query
+from ninevectors.services.store._patch import apply_versioned
 from ninevectors.services.store.base import (
     Conflict,
     ContainerSpec,
@@ -53,8 +56,10 @@ from ninevectors.services.store.base import (
     PreconditionFailed,
     Query,
     StoreError,
+    VersionedSet,
 )
 
+VERSIONED_WRITE_ATTEMPTS = 5
 # Cosmos system properties we do not return (``_etag`` and ``_ts`` are kept).
 _HIDDEN_KEYS = ("_rid", "_self", "_attachments")
 
@@ -210,6 +215,31 @@ class CosmosDocumentStore:
                 **_condition(etag),
             )
         return _returned(patched)
+
+    def patch_versioned(
+        self,
+        container: str,
+        partition_key: str,
+        item_id: str,
+        sets: list[VersionedSet],
+        always: list[PatchOperation] | None = None,
+        require: tuple[Filter, ...] = (),
+    ) -> Item:
+        """Cosmos patches cannot make each operation conditional on the item's own version
+        numbers, so this reads, applies the sets in Python and replaces guarded by the etag
+        (two round trips; repeated when another write lands in between)."""
+        always = list(always or [])
+        validate_versioned(sets, always)
+        for _attempt in range(VERSIONED_WRITE_ATTEMPTS):
+            current = self.get(container, partition_key, item_id)
+            if not matches_filters(current, require):
+                raise PreconditionFailed(f"{container}/{item_id} does not meet the condition")
+            updated = apply_versioned(current, sets, always)
+            try:
+                return self.replace(container, updated, etag=current["_etag"])
+            except PreconditionFailed:
+                continue
+        raise PreconditionFailed(f"{container}/{item_id} kept changing while it was written")
 
     def delete(
         self, container: str, partition_key: str, item_id: str, etag: str | None = None

@@ -13,7 +13,9 @@ by :meth:`SqlDocumentStore.purge_expired`.
 
 from __future__ import annotations
 
+import contextlib
 import operator
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,6 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ColumnElement
 
+from ninevectors.services.store import _versioned
 from ninevectors.services.store._common import (
     check_id,
     check_partition_key,
@@ -38,15 +41,19 @@ from ninevectors.services.store._common import (
     field_path,
     is_scalar,
     paused_gc,
+    pointer_segments,
     query_fingerprint,
     scalar_kind,
     validate_filter,
     validate_patch,
     validate_query,
+    validate_versioned,
+    version_key,
 )
 from ninevectors.services.store._patch import apply_patch
 from ninevectors.services.store._sqljson import JsonExpressions, PostgresJson, SqliteJson
 from ninevectors.services.store.base import (
+    VERSIONS_FIELD,
     Conflict,
     ContainerSpec,
     Filter,
@@ -57,6 +64,7 @@ from ninevectors.services.store.base import (
     PatchOperation,
     PreconditionFailed,
     Query,
+    VersionedSet,
 )
 
 _TYPE_LENGTH = 64
@@ -142,6 +150,9 @@ class SqlDocumentStore:
         self._json: JsonExpressions = PostgresJson(body) if self._postgres else SqliteJson(body)
         self._clock = clock
         self._specs: dict[str, ContainerSpec] = {}
+        self._write_lock = (
+            contextlib.nullcontext() if self._postgres else _sqlite_write_lock(database_url)
+        )
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -277,6 +288,53 @@ class SqlDocumentStore:
             self._update(conn, container, partition_key, item_id, values, row.etag)
         return _with_system(body, values["etag"], values["updated_at"])
 
+    def patch_versioned(
+        self,
+        container: str,
+        partition_key: str,
+        item_id: str,
+        sets: list[VersionedSet],
+        always: list[PatchOperation] | None = None,
+        require: tuple[Filter, ...] = (),
+    ) -> Item:
+        """One UPDATE … RETURNING, no read before the write (see ``_versioned``): each set's
+        condition reads the stored version number, so a superseded write changes nothing."""
+        spec = self._spec(container)
+        always = list(always or [])
+        validate_versioned(sets, always)
+        for flt in require:
+            validate_filter(flt)
+        versioned = [
+            (
+                pointer_segments(change.path),
+                [VERSIONS_FIELD, version_key(change.field, change.writer)],
+                change.value,
+                change.number,
+            )
+            for change in sets
+        ]
+        plain = [(pointer_segments(op.path), op.value) for op in always]
+        paths = [p for s, v, _, _ in versioned for p in (s, v)] + [p for p, _ in plain]
+        parents = _versioned.parents_of(paths) if self._postgres else []
+        shape = _versioned.Shape(
+            self._postgres, len(parents), len(versioned), len(plain),
+            _versioned.condition_kinds(require), spec.default_ttl,
+        )  # fmt: skip
+        conditions = [(field_path(flt.field), flt.value) for flt in require]
+        params = _versioned.parameters(self._postgres, parents, versioned, plain, conditions)
+        check_partition_key(partition_key)
+        check_id(item_id)
+        params.update(
+            container=container, pk=partition_key, id=item_id,
+            etag=str(uuid.uuid4()), now=self._clock(),
+        )  # fmt: skip
+        with self._write() as conn:
+            row = conn.execute(_versioned.statement(shape), params).first()
+            if row is None:
+                raise self._missing_or_stale(conn, container, partition_key, item_id)
+        body = row.body if isinstance(row.body, dict) else orjson.loads(row.body)
+        return _with_system(body, row.etag, row.updated_at)
+
     def delete(
         self, container: str, partition_key: str, item_id: str, etag: str | None = None
     ) -> None:
@@ -297,7 +355,10 @@ class SqlDocumentStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
+        # SQLite has one writer at a time; threads of this process queue on a lock, which
+        # wakes the next at once, instead of on SQLite's busy handler, which sleeps in steps
+        # of up to 100 ms (36 % of a saturated worker's time was spent in those sleeps).
+        with self._write_lock, self._engine.connect() as conn:
             conn.execution_options(store_write=True)
             with conn.begin():
                 yield conn
@@ -431,6 +492,16 @@ class SqlDocumentStore:
         row = sa.tuple_(*keys)
         position = sa.tuple_(*(sa.literal(value) for value in last))
         return row < position if descending else row > position
+
+
+_sqlite_locks: dict[str, threading.Lock] = {}
+_sqlite_locks_guard = threading.Lock()
+
+
+def _sqlite_write_lock(database_url: str) -> threading.Lock:
+    """One lock per SQLite database file in this process, shared by every store on it."""
+    with _sqlite_locks_guard:
+        return _sqlite_locks.setdefault(database_url, threading.Lock())
 
 
 _COLUMN_FIELDS = {"id": _T.id, "partitionKey": _T.partition_key}
