@@ -2,13 +2,16 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run dev test test-unit lint format bench clean
+.PHONY: help run serve dev test test-unit lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 run: ## Install what is missing and serve the app with a demo organization on http://localhost:3000
 	@scripts/run.sh
+
+serve: ## Serve the configured deployment: web workers, task workers, scheduler, restarted if they die
+	@scripts/serve.sh
 
 dev: ## Serve with hot reload (frontend :3000, backend :8000)
 	@scripts/dev.sh

@@ -1,7 +1,13 @@
-"""Command line: `python -m ninevectors.cli prepare` readies the database for serving.
+"""Command line: ``python -m ninevectors.cli COMMAND``.
 
-prepare = apply migrations, create the document store's containers, purge expired items,
-and (unless NINEVECTORS_LOAD_DEMO_DATA=false) load the demo organization and print its logins.
+- ``prepare``: create the installation's secret key (development), apply migrations, create
+  the document store's containers, purge expired items, and (unless
+  NINEVECTORS_LOAD_DEMO_DATA=false) load the demo organization and print its logins.
+- ``build``: build the production frontend if its inputs changed (``--force``: anyway).
+- ``serve``: the production server (:mod:`ninevectors.serving`). ``--role all`` (default):
+  build if needed, then web workers, task workers and the scheduler under one supervisor.
+  ``--role web|worker|scheduler``: one role in the foreground (containers; the platform
+  restarts it), never building.
 """
 
 from __future__ import annotations
@@ -9,7 +15,40 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ninevectors.settings import get_settings
+from ninevectors import installation_secret
+from ninevectors.settings import Settings, get_settings
+
+ROLES = ("all", "web", "worker", "scheduler")
+
+
+def _refuse_unsafe(settings: Settings) -> bool:
+    """Print why this configuration may not serve; whether it may not."""
+    problems = settings.check_production_safety()
+    for problem in problems:
+        print(f"!! {problem}", file=sys.stderr)
+    return bool(problems)
+
+
+def _ensure_installation_secret(settings: Settings) -> tuple[Settings, bool]:
+    """Outside production without a configured key: create the data folder's key once.
+    The settings to use from now on, and whether the key was created now."""
+    if not installation_secret.is_process_only(settings.secret_key.get_secret_value()):
+        return settings, False  # configured, or the data folder's key already
+    _key, created = installation_secret.ensure(settings.data_dir)
+    if created:
+        path = installation_secret.path_in(settings.data_dir)
+        print(f"==> created this installation's secret key in {path} (mode 0600)")
+    get_settings.cache_clear()
+    return get_settings(), created
+
+
+def _warn_about_legacy_data() -> None:
+    print(
+        "!! this data folder was used before with the public development key: links it\n"
+        "   signed no longer work, and assessments begun before continue only if\n"
+        "   NINEVECTORS_SECRET_KEY is set to that former key (development only)",
+        file=sys.stderr,
+    )
 
 
 def prepare() -> int:
@@ -17,15 +56,16 @@ def prepare() -> int:
     from ninevectors.services.database import migrate
 
     settings = get_settings()
+    if _refuse_unsafe(settings):
+        return 1
+    had_database = not settings.database_url and (settings.data_dir / "ninevectors.db").exists()
+    settings, created = _ensure_installation_secret(settings)
+    if created and had_database:
+        _warn_about_legacy_data()
     migrate()
     store = get_store()
     purged = store.purge_expired()
     print(f"==> database ready ({settings.store_backend} store; {purged} expired items purged)")
-    problems = settings.check_production_safety()
-    for problem in problems:
-        print(f"!! {problem}", file=sys.stderr)
-    if problems:
-        return 1
     if settings.load_demo_data:
         from ninevectors.services.demo import DEMO_PASSWORD, load_demo_data
 
@@ -36,13 +76,72 @@ def prepare() -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build(force: bool) -> int:
+    from ninevectors.serving import build as frontend
+
+    frontend.ensure_built(force=force)
+    return 0
+
+
+def serve(role: str, web_workers: int | None, task_workers: int | None, no_build: bool) -> int:
+    from ninevectors.serving import counts
+
+    settings = get_settings()
+    if _refuse_unsafe(settings):
+        return 1
+    if role == "worker":
+        from ninevectors import worker
+
+        worker.main()
+        return 0
+    if role == "scheduler":
+        from ninevectors import jobs
+
+        jobs.main()
+        return 0
+    settings, _created = _ensure_installation_secret(settings)
+    try:
+        web = counts.web_workers(settings, web_workers)
+        tasks = counts.task_workers(settings, task_workers) if role == "all" else 0
+    except counts.CountError as error:
+        print(f"!! {error}", file=sys.stderr)
+        return 2
+    if role == "web":
+        from ninevectors.serving import web as web_role
+
+        web_role.serve(web)
+        return 0
+    from ninevectors.serving import build as frontend
+    from ninevectors.serving import supervisor
+
+    if not no_build:
+        frontend.ensure_built()
+    print(f"==> serving 9Vectors on {settings.public_url} (Ctrl-C to stop)")
+    supervisor.run(supervisor.programs(web, tasks), settings)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ninevectors")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("prepare", help="migrate, create containers, load demo data")
-    args = parser.parse_args(argv)
+    build_command = commands.add_parser("build", help="build the frontend if it changed")
+    build_command.add_argument("--force", action="store_true", help="build even if current")
+    serve_command = commands.add_parser("serve", help="the production server")
+    serve_command.add_argument("--role", choices=ROLES, default="all")
+    serve_command.add_argument("--web-workers", type=int, metavar="N", help="web processes")
+    serve_command.add_argument("--task-workers", type=int, metavar="M", help="task processes")
+    serve_command.add_argument("--no-build", action="store_true", help="serve the build as is")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "prepare":
         return prepare()
+    if args.command == "build":
+        return build(args.force)
+    if args.command == "serve":
+        return serve(args.role, args.web_workers, args.task_workers, args.no_build)
     return 2
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: install what is missing, migrate, load the demo organization, then build and
-# serve the production app on one port. Ctrl-C stops everything it started.
+# `make run`: install what is missing, migrate, load the demo organization, then serve the
+# production app on one port with `python -m ninevectors.cli serve` (the frontend is rebuilt
+# only when the app changed; a crashed worker is restarted). Ctrl-C stops everything it started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -19,5 +20,4 @@ fi
 port="${NINEVECTORS_PORT:-3000}"
 export NINEVECTORS_PORT="$port"
 .venv/bin/python -m ninevectors.cli prepare
-echo "==> building and serving 9Vectors on http://localhost:$port (Ctrl-C to stop)"
-exec .venv/bin/reflex run --env prod --frontend-port "$port" --backend-port "$port"
+exec .venv/bin/python -m ninevectors.cli serve

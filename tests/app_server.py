@@ -1,9 +1,18 @@
-"""Start the production build of the app on a free loopback port (browser tests, benches)."""
+"""Start the production app (``python -m ninevectors.cli serve``) on loopback for browser
+tests, benches and the serving tests.
+
+The frontend build bakes in the backend's URL, port included, so the app is served on one
+port per checkout when that port is free (``preferred_port``): a second start then finds the
+build current and serves at once instead of rebuilding.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,7 +21,7 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
-from tests.servers import PROJECT_ROOT, free_port, start_process, stop_process
+from tests.servers import PROJECT_ROOT, free_port, start_process
 
 STARTUP_TIMEOUT_S = 420
 # Reflex builds into the project's .web folder: one app at a time may build and serve from it.
@@ -20,6 +29,8 @@ BUILD_LOCK = PROJECT_ROOT / ".web.lock"
 BUILD_LOCK_TIMEOUT_S = 1800
 TOOLS = PROJECT_ROOT / "tools" / "node_modules"
 BUN = TOOLS / "bun" / "bin" / "bun.exe"
+SHUTDOWN_TIMEOUT_S = 20  # the app's drain time (NINEVECTORS_SHUTDOWN_TIMEOUT_SECONDS)
+STOP_GRACE_S = SHUTDOWN_TIMEOUT_S + 15  # drain of every process, one after the other
 
 
 class AppStartError(RuntimeError):
@@ -29,7 +40,7 @@ class AppStartError(RuntimeError):
 @dataclass
 class RunningApp:
     url: str
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes]  # the supervisor (serve execs supervisord)
     env: dict[str, str]  # the app's settings, for code that talks to the same data
     lock: int  # file descriptor holding BUILD_LOCK while the app serves
 
@@ -50,10 +61,105 @@ def _take_build_lock() -> int:
             time.sleep(1)
 
 
+def _release_build_lock(descriptor: int) -> None:
+    fcntl.flock(descriptor, fcntl.LOCK_UN)
+    os.close(descriptor)
+
+
+def preferred_port() -> int:
+    """This checkout's own port (the same every run) if it is free, else any free port."""
+    digest = hashlib.sha256(str(PROJECT_ROOT).encode()).digest()
+    port = 20000 + int.from_bytes(digest[:2], "big") % 10000
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return free_port()
+    return port
+
+
+# ---- processes --------------------------------------------------------------------------
+
+
+def _parents() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    return parents
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living process below ``pid``, children first."""
+    parents = _parents()
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        current = frontier.pop(0)
+        children = [child for child, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def role_pids(app: RunningApp, role: str) -> list[int]:
+    """The processes supervisord started for ``role`` (web, worker, scheduler)."""
+    marker = "ninevectors.worker" if role == "worker" else f"--role {role}"
+    parents = _parents()
+    return [
+        pid
+        for pid in descendants(app.process.pid)
+        if parents.get(pid) == app.process.pid and marker in command_line(pid)
+    ]
+
+
+def web_worker_pids(app: RunningApp) -> list[int]:
+    """The Granian worker processes (children of the web master)."""
+    parents = _parents()
+    masters = set(role_pids(app, "web"))
+    return sorted(pid for pid, parent in parents.items() if parent in masters)
+
+
+def stop_serving(process: subprocess.Popen[bytes], grace_s: float = STOP_GRACE_S) -> None:
+    """SIGTERM to the supervisor (it drains and stops everything); SIGKILL to whatever is
+    left after ``grace_s``."""
+    if process.poll() is not None:
+        return
+    below = descendants(process.pid)
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=grace_s)
+        return
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    for pid in [process.pid, *below]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait(timeout=10)
+
+
 def stop_app(app: RunningApp) -> None:
-    stop_process(app.process)
-    fcntl.flock(app.lock, fcntl.LOCK_UN)
-    os.close(app.lock)
+    try:
+        stop_serving(app.process)
+    finally:
+        _release_build_lock(app.lock)
+
+
+# ---- starting ---------------------------------------------------------------------------
 
 
 def app_environment(port: int, data_dir: Path) -> dict[str, str]:
@@ -69,6 +175,7 @@ def app_environment(port: int, data_dir: Path) -> dict[str, str]:
         "NINEVECTORS_CACHE_BACKEND": "memory",
         "NINEVECTORS_BLOB_BACKEND": "local",
         "NINEVECTORS_SMTP_HOST": "",
+        "NINEVECTORS_SHUTDOWN_TIMEOUT_SECONDS": str(SHUTDOWN_TIMEOUT_S),
         "REFLEX_BUN_PATH": str(BUN),
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "0",
@@ -78,8 +185,10 @@ def app_environment(port: int, data_dir: Path) -> dict[str, str]:
     }
 
 
-def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+def wait_until_serving(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = STARTUP_TIMEOUT_S
+) -> None:
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AppStartError(f"the app exited while starting:\n{log.read_text()[-4000:]}")
@@ -89,18 +198,12 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
                     return
         except (URLError, OSError):
             pass
-        time.sleep(0.5)
-    raise AppStartError(f"the app did not serve {url} in {STARTUP_TIMEOUT_S} s")
+        time.sleep(0.2)
+    raise AppStartError(f"the app did not serve {url} in {timeout_s} s:\n{log.read_text()[-4000:]}")
 
 
-def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> RunningApp:
-    """Migrate and load the demo organization into ``data_dir``, then serve the app
-    (``extra_env``: more settings for the app process only)."""
-    if not BUN.exists():
-        raise AppStartError("bun is not installed in tools/ (run scripts/bootstrap.sh)")
-    port = free_port()
-    settings = {**app_environment(port, data_dir), **(extra_env or {})}
-    env = {**os.environ, **settings}
+def prepare_data(env: dict[str, str]) -> None:
+    """``ninevectors.cli prepare`` with these settings (migrations, key, demo organization)."""
     prepared = subprocess.run(
         [sys.executable, "-m", "ninevectors.cli", "prepare"],
         cwd=PROJECT_ROOT,
@@ -112,24 +215,36 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> Runnin
         raise AppStartError(
             f"`ninevectors.cli prepare` failed:\n{prepared.stdout}\n{prepared.stderr}"
         )
-    log = data_dir / "app.log"
-    reflex = str(Path(sys.executable).parent / "reflex")
-    args = [
-        reflex,
-        "run",
-        "--env",
-        "prod",
-        "--frontend-port",
-        str(port),
-        "--backend-port",
-        str(port),
-    ]
+
+
+def start_app(
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    port: int | None = None,
+    log_name: str = "app.log",
+) -> RunningApp:
+    """Migrate and load the demo organization into ``data_dir``, then serve the app with
+    ``python -m ninevectors.cli serve`` (``extra_env``: more settings for the app only;
+    ``port``: this one rather than :func:`preferred_port`)."""
+    if not BUN.exists():
+        raise AppStartError("bun is not installed in tools/ (run scripts/bootstrap.sh)")
     lock = _take_build_lock()
-    process = start_process(args, log, env=env, cwd=PROJECT_ROOT)
+    try:
+        port = port or preferred_port()
+        settings = {**app_environment(port, data_dir), **(extra_env or {})}
+        env = {**os.environ, **settings, "NINEVECTORS_WEB_LOCK_HELD": "1"}
+        prepare_data(env)
+        log = data_dir / log_name
+        args = [sys.executable, "-m", "ninevectors.cli", "serve"]
+        process = start_process(args, log, env=env, cwd=PROJECT_ROOT)
+    except BaseException:
+        _release_build_lock(lock)
+        raise
     app = RunningApp(url=f"http://localhost:{port}", process=process, env=settings, lock=lock)
     try:
-        _wait_until_serving(app.url + "/", process, log)
-    except AppStartError:
+        wait_until_serving(app.url + "/", process, log)
+    except BaseException:
         stop_app(app)
         raise
     return app
