@@ -105,6 +105,8 @@ def profile() -> rx.Component:
                         spacing="3",
                     ),
                     on_submit=ProfileState.change_password,
+                    method="post",  # before the page is live a plain submit must not put
+                    # the password in the address (and so in history and server logs)
                     reset_on_submit=True,
                     aria_label="Change password",
                 ),

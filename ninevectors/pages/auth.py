@@ -63,6 +63,8 @@ def login() -> rx.Component:
                     spacing="3",
                 ),
                 on_submit=LoginState.submit,
+                method="post",  # before the page is live a plain submit must not put
+                # the password in the address (and so in history and server logs)
                 aria_label="Sign in",
             ),
             rx.hstack(
@@ -103,6 +105,7 @@ def sign_up() -> rx.Component:
                     spacing="3",
                 ),
                 on_submit=SignUpState.submit,
+                method="post",
                 aria_label="Create your organization",
             ),
             rx.link("Already have an account? Sign in", href=Route.LOGIN),
@@ -126,6 +129,7 @@ def forgot_password() -> rx.Component:
                     spacing="3",
                 ),
                 on_submit=ForgotPasswordState.submit,
+                method="post",
                 aria_label="Request a password reset",
             ),
             rx.link("Back to sign in", href=Route.LOGIN),
@@ -178,6 +182,8 @@ def reset_password() -> rx.Component:
                                 spacing="3",
                             ),
                             on_submit=ResetPasswordState.submit,
+                            method="post",  # before the page is live a plain submit must not put
+                            # the password in the address (and so in history and server logs)
                             aria_label="Set a new password",
                         ),
                         width="100%",
@@ -217,6 +223,8 @@ def accept_invite() -> rx.Component:
                             spacing="3",
                         ),
                         on_submit=AcceptInviteState.submit,
+                        method="post",  # before the page is live a plain submit must not put
+                        # the password in the address (and so in history and server logs)
                         aria_label="Accept the invitation",
                     ),
                     width="100%",
