@@ -7,7 +7,9 @@ unless ``NINEVECTORS_DATABASE_URL`` names PostgreSQL). The schema is owned by Al
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -43,6 +45,20 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_sqlite_locks: dict[str, threading.RLock] = {}
+_sqlite_locks_guard = threading.Lock()
+
+
+def sqlite_write_lock(database_url: str) -> threading.RLock:
+    """The one lock of this process for writing a SQLite file (shared by the relational
+    tables and the document store on it). SQLite admits one writer at a time; threads queue
+    here and wake at once, instead of in SQLite's busy handler, which sleeps in steps of up
+    to 100 ms and so stalled every request behind an audit row or a session write."""
+    key = str(make_url(database_url).database or ":memory:")
+    with _sqlite_locks_guard:
+        return _sqlite_locks.setdefault(key, threading.RLock())
+
+
 def make_engine(database_url: str) -> sa.Engine:
     """A new engine for ``database_url``, with SQLite made fit for a multi-threaded server."""
     url = make_url(database_url)
@@ -73,9 +89,16 @@ def reset_engine() -> None:
 def session_scope() -> Iterator[Session]:
     """A session that commits when the block ends and rolls back when it raises.
 
-    Objects stay readable after the commit (``expire_on_commit=False``).
+    Objects stay readable after the commit (``expire_on_commit=False``). On SQLite the block
+    holds the file's write lock (see :func:`sqlite_write_lock`).
     """
-    with Session(get_engine(), expire_on_commit=False) as session:
+    engine = get_engine()
+    serialised = (
+        sqlite_write_lock(str(engine.url))
+        if engine.dialect.name == "sqlite"
+        else contextlib.nullcontext()
+    )
+    with serialised, Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
