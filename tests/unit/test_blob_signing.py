@@ -49,9 +49,19 @@ def test_malformed_links(exp: str | None, sig: str | None) -> None:
         signing.verify(SECRET, "a", exp, sig)
 
 
-def test_non_positive_lifetime_is_refused() -> None:
+def test_non_positive_or_overlong_lifetime_is_refused() -> None:
     with pytest.raises(ValueError):
         signing.signed_params(SECRET, "a", 0)
+    with pytest.raises(ValueError):
+        signing.signed_params(SECRET, "a", signing.MAX_LIFETIME_SECONDS + 1)
+
+
+def test_a_genuine_link_that_claims_a_long_life_is_refused() -> None:
+    """Signed with the right key (a leaked one, say) for ten years: not served."""
+    exp = str(int(time.time()) + 10 * 365 * 86400)
+    sig = signing.sign(SECRET, "org_b/documents/plan.pdf", int(exp))
+    with pytest.raises(signing.InvalidSignature, match="lives too long"):
+        signing.verify(SECRET, "org_b/documents/plan.pdf", exp, sig)
 
 
 def test_content_disposition() -> None:

@@ -13,6 +13,9 @@ import time
 from urllib.parse import quote
 
 _PURPOSE = b"9vectors-blob-download-v1"
+# No link the product issues lives longer; one claiming to (signed with a leaked key, or by
+# an old release) is refused, so a link cannot outlive what it was made for.
+MAX_LIFETIME_SECONDS = 24 * 3600
 
 
 class InvalidSignature(Exception):
@@ -29,8 +32,8 @@ def signed_params(
     secret_key: str, name: str, expires_in_seconds: int, filename: str | None = None
 ) -> dict[str, str]:
     """The query parameters of a link valid for ``expires_in_seconds`` from now."""
-    if expires_in_seconds <= 0:
-        raise ValueError("expires_in_seconds must be positive")
+    if not 0 < expires_in_seconds <= MAX_LIFETIME_SECONDS:
+        raise ValueError(f"expires_in_seconds must be 1..{MAX_LIFETIME_SECONDS}")
     expires_at = int(time.time()) + expires_in_seconds
     params = {"exp": str(expires_at), "sig": sign(secret_key, name, expires_at, filename)}
     if filename:
@@ -46,14 +49,18 @@ def verify(
     filename: str | None = None,
     now: float | None = None,
 ) -> None:
-    """Raise :class:`InvalidSignature` unless the link is genuine and not expired."""
-    if not exp or not sig or not exp.isdigit():
+    """Raise :class:`InvalidSignature` unless the link is genuine, not expired and no longer
+    lived than any link the product issues."""
+    if not exp or not sig or not exp.isdigit() or len(exp) > 12:
         raise InvalidSignature("invalid link")
     expected = sign(secret_key, name, int(exp), filename)
     if not hmac.compare_digest(expected, sig):
         raise InvalidSignature("invalid signature")
-    if (time.time() if now is None else now) > int(exp):
+    moment = time.time() if now is None else now
+    if moment > int(exp):
         raise InvalidSignature("link expired")
+    if int(exp) - moment > MAX_LIFETIME_SECONDS:
+        raise InvalidSignature("link lives too long")
 
 
 def content_disposition(filename: str) -> str:
