@@ -2,9 +2,9 @@
 
 It consumes every queue of :mod:`ninevectors.services.tasks` (document processing, report
 rendering). With the Redis broker (``NINEVECTORS_CACHE_BACKEND=redis``) any number of these
-share the queues with the web process; each sweeps for documents left "processing" by a
-stopped worker when it starts. With the embedded in-process queue the web process is its own
-worker and this entry point is not needed.
+share the queues (the web workers only send, unless ``task_workers=0``); each sweeps for
+documents left "processing" by a stopped worker when it starts. With the embedded
+in-process queue the web process is its own worker and this entry point is not needed.
 
 Drain: on SIGTERM/SIGINT it takes no new message, lets the ones in hand finish for up to
 ``shutdown_timeout_seconds`` and hands the prefetched ones back to the queue. A message still
@@ -38,6 +38,7 @@ def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     queues = (documents_queue.QUEUE_NAME, report_jobs.QUEUE_NAME)  # imported: both registered
+    tasks.serve_as_worker()
     current = tasks.runtime()
     logging.info("task worker consuming %s", ", ".join(repr(name) for name in queues))
     stop.wait()

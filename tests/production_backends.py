@@ -26,6 +26,8 @@ def use_production_backends(
         "BLOB_BACKEND": "azure",
         "AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string,
         "BLOB_CONTAINER": f"{container_prefix}-{uuid.uuid4().hex[:20]}",
+        # The test process is web and task worker at once: it consumes the Redis queues.
+        "TASK_WORKERS": "0",
     }.items():
         monkeypatch.setenv(f"NINEVECTORS_{key}", value)
     get_settings.cache_clear()

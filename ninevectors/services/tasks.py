@@ -63,6 +63,19 @@ class Runtime:
 _lock = threading.RLock()
 _tasks: dict[str, Task] = {}
 _runtime: Runtime | None = None
+_dedicated_worker = False
+
+
+def serve_as_worker() -> None:
+    """This process is a task worker (``python -m ninevectors.worker``): it consumes."""
+    global _dedicated_worker
+    _dedicated_worker = True
+
+
+def _consumes_here(current: Runtime) -> bool:
+    """With the in-process broker the web process is the worker. With Redis the dedicated
+    task workers consume, not the web workers, unless there are none (``task_workers=0``)."""
+    return current.in_process or _dedicated_worker or get_settings().task_workers == 0
 
 
 def register(task: Task) -> None:
@@ -106,14 +119,15 @@ def _build() -> Runtime:
 
 
 def runtime(start_worker: bool = True) -> Runtime:
-    """The broker and actors of this process; the first time, also starts the worker and runs
-    the tasks' start hooks (under the lock, so a message racing the boot is sent once)."""
+    """The broker and actors of this process; the first time, also starts the worker (where
+    this process consumes, see :func:`_consumes_here`) and runs the tasks' start hooks (under
+    the lock, so a message racing the boot is sent once)."""
     global _runtime
     with _lock:
         if _runtime is None:
             _runtime = _build()
         current = _runtime
-        if start_worker and current.worker is None:
+        if start_worker and current.worker is None and _consumes_here(current):
             current.worker = dramatiq.Worker(
                 current.broker, worker_threads=WORKER_THREADS, worker_timeout=WORKER_TIMEOUT_MS
             )
