@@ -158,13 +158,16 @@ def _seed(count: int) -> Seeded:
 # --- servers ---------------------------------------------------------------------------------
 
 
-def _granian(target: str, port: int, workers: int, env: dict[str, str], log: Path) -> Any:
+def _granian(
+    target: str, port: int, workers: int, env: dict[str, str], log: Path, cwd: Path = PROJECT_ROOT
+) -> Any:
     granian = str(Path(sys.executable).parent / "granian")
     args = [granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--workers", str(workers), target]
-    if target.startswith("ninevectors."):
+    if target.startswith(("ninevectors.", "bare.")):
         args.insert(1, "--factory")  # rx.App builds its ASGI app when called
-    process = start_process(args, log, env={**os.environ, **env}, cwd=PROJECT_ROOT)
+    paths = {**env, "PYTHONPATH": str(PROJECT_ROOT)}
+    process = start_process(args, log, env={**os.environ, **paths}, cwd=cwd)
     if not wait_for_port(port, timeout=120):
         stop_process(process)
         raise RuntimeError(f"{target} did not start: {log.read_text()[-2000:]}")
@@ -183,6 +186,97 @@ async def _wait_ready(url: str, timeout: float = 120) -> None:
                 pass
             await asyncio.sleep(0.5)
     raise RuntimeError(f"{url} never answered 200")
+
+
+# --- the bare Reflex handler -----------------------------------------------------------------
+# A Reflex app of its own whose one event handler makes one store write (a patch of the
+# respondent's response, off the event loop): what any save through a Reflex event costs.
+
+BARE_RXCONFIG = """
+import reflex as rx
+from ninevectors.settings import get_settings
+
+settings = get_settings()
+config = rx.Config(
+    app_name="bare",
+    telemetry_enabled=False,
+    redis_url=settings.redis_url if settings.cache_backend == "redis" else None,
+    state_manager_mode="redis" if settings.cache_backend == "redis" else "memory",
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
+"""
+BARE_APP = """
+import reflex as rx
+from ninevectors.services.backends import get_store
+from ninevectors.services.executor import run_blocking
+from ninevectors.services.store.base import PatchOperation
+
+
+class BareState(rx.State):
+    saved: int = 0
+
+    @rx.event
+    async def save(self, value: int, organization_id: str, response_id: str) -> None:
+        change = [PatchOperation("set", "/benchValue", value)]
+        await run_blocking(get_store().patch, "responses", organization_id, response_id, change)
+        self.saved = value
+
+
+app = rx.App()
+app.add_page(lambda: rx.text(BareState.saved), route="/")
+"""
+BARE_EVENT = "reflex___state____state.bare___bare____bare_state.save"
+
+
+def _bare_app(workdir: Path) -> Path:
+    root = workdir / "bare-app"
+    (root / "bare").mkdir(parents=True, exist_ok=True)
+    (root / "rxconfig.py").write_text(BARE_RXCONFIG)
+    (root / "bare" / "__init__.py").write_text("")
+    (root / "bare" / "bare.py").write_text(BARE_APP)
+    return root
+
+
+async def _bare_reflex_rates(url: str, seeded: Seeded, seconds: float) -> dict[str, Any]:
+    import socketio
+
+    namespace = "/_event"
+    clients: list[tuple[Any, asyncio.Queue[Any]]] = []
+    for _ in range(max(RATES)):
+        client = socketio.AsyncClient(reconnection=False)
+        replies: asyncio.Queue[Any] = asyncio.Queue()
+        client.on("event", replies.put, namespace=namespace)
+        token = f"bench-{len(clients)}-{random.randrange(10**9)}"
+        await client.connect(
+            f"{url}?token={token}", namespaces=[namespace], socketio_path="/_event",
+            transports=["websocket"], wait_timeout=10,
+        )  # fmt: skip
+        clients.append((client, replies))
+    results: dict[int, Any] = {}
+    try:
+        for label, rate in [("warm-up", WARM_UP_RATE), *((str(r), r) for r in RATES)]:
+
+            async def send(index: int) -> float:
+                client, replies = clients[index]
+                payload = {
+                    "value": index,
+                    "organization_id": seeded.organization_id,
+                    "response_id": seeded.response_ids[index],
+                }
+                event = {"name": BARE_EVENT, "payload": payload, "router_data": {"pathname": "/"}}
+                started = time.perf_counter()
+                await client.emit("event", event, namespace=namespace)
+                await asyncio.wait_for(replies.get(), timeout=30)
+                return (time.perf_counter() - started) * 1000
+
+            samples, errors = await _open_loop(rate, seconds, send)
+            if label != "warm-up":
+                results[rate] = (samples, errors, 0.0)
+        saturation = await _closed_loop(SATURATION_CLIENTS, seconds, send)
+    finally:
+        for client, _replies in clients:
+            await client.disconnect()
+    return {"rates": results, "saturation": saturation}
 
 
 # --- load ----------------------------------------------------------------------------------
@@ -419,6 +513,25 @@ def run(topology: str, seconds: float, workers: int) -> None:
             finally:
                 stop_process(sio)
             _print_rates("socket.io echo", sio_echo, None)
+            port = free_port()
+            bare_root = _bare_app(workdir)
+            bare = _granian(
+                "bare.bare:app", port, web_workers, env, workdir / "bare.log", bare_root
+            )
+            try:
+                asyncio.run(_wait_ready(f"http://127.0.0.1:{port}/ping"))
+                bare_rates = asyncio.run(
+                    _bare_reflex_rates(f"http://127.0.0.1:{port}", seeded, seconds)
+                )
+            finally:
+                stop_process(bare)
+            _print_rates("bare Reflex handler", bare_rates.pop("rates"), sio_echo)
+            samples, errors, took = bare_rates["saturation"]
+            print(
+                f"  bare Reflex handler saturation ({SATURATION_CLIENTS} clients back to back): "
+                f"{len(samples) / took:6.0f} events/s   p50 {_p(samples, 0.5):6.1f} ms  "
+                f"p95 {_p(samples, 0.95):6.1f} ms   errors {errors}"
+            )
 
             port = free_port()
             app = _granian(

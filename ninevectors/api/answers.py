@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ninevectors.models.principal import Principal
@@ -38,10 +38,17 @@ REQUEST_HEADER = "x-nv-request"
 MAX_BODY_BYTES = 64 * 1024
 
 
-def _problem(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(
-        {"error": message, **extra}, status_code=status, headers={"Cache-Control": "no-store"}
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
     )
+
+
+def _problem(status: int, message: str, **extra: Any) -> Response:
+    return _json({"error": message, **extra}, status)
 
 
 def _same_origin(request: Request) -> bool:
@@ -84,15 +91,15 @@ def _edit_count(data: Any) -> int:
     return len(edits) if isinstance(edits, list) else 1
 
 
-def _refused(status: int, error: Exception, data: Any, **extra: Any) -> JSONResponse:
+def _refused(status: int, error: Exception, data: Any, **extra: Any) -> Response:
     metrics.record_answer_saves(_edit_count(data), "rejected")
     message = error.message if isinstance(error, ValidationFailed) else str(error)
     return _problem(status, message, **extra)
 
 
-def _saved(result: answers.AnswersSaved) -> JSONResponse:
+def _saved(result: answers.AnswersSaved) -> Response:
     progress = result.progress
-    return JSONResponse(
+    return _json(
         {
             "saved": result.saved,
             "savedAt": result.saved_at,
@@ -103,8 +110,7 @@ def _saved(result: answers.AnswersSaved) -> JSONResponse:
                 "perVector": {str(k): done for k, (done, _total) in progress.per_vector.items()},
                 "perSubLens": result.per_sub_lens,
             },
-        },
-        headers={"Cache-Control": "no-store"},
+        }
     )
 
 

@@ -51,14 +51,36 @@ def remember_participation(key: tuple[str, str, str, str], value: Any) -> None:
         _participations[key] = value
 
 
+_assessments: TTLCache[tuple[str, str], AssessmentItem] = TTLCache(
+    maxsize=2_000, ttl=PARTICIPATION_TTL
+)
+
+
+def shared_assessment(principal: Principal, assessment_id: str) -> AssessmentItem:
+    """The assessment as loaded at most ``PARTICIPATION_TTL`` seconds ago by this process, the
+    same copy for everyone of its organization (for answer saves: one load, not one each)."""
+    key = (principal.organization_id, assessment_id)
+    with _participation_lock:
+        known = _assessments.get(key)
+    if known is not None:
+        return known
+    loaded = load(principal, assessment_id)
+    with _participation_lock:
+        _assessments[key] = loaded
+    return loaded
+
+
 def forget_participations(assessment_id: str | None = None) -> None:
-    """Drop remembered checks (of one assessment, or all)."""
+    """Drop remembered checks and shared copies (of one assessment, or all)."""
     with _participation_lock:
         if assessment_id is None:
             _participations.clear()
+            _assessments.clear()
             return
         for key in [k for k in _participations if k[3] == assessment_id]:
             _participations.pop(key, None)
+        for shared in [k for k in _assessments if k[1] == assessment_id]:
+            _assessments.pop(shared, None)
 
 
 def store() -> DocumentStore:
@@ -172,7 +194,16 @@ def my_participation(
 ) -> tuple[AssessmentItem, Participant]:
     """The assessment and the principal's participant entry (participants who may answer)."""
     roles.require(principal, roles.ASSESSMENTS_PARTICIPATE)
-    assessment = visible(principal, assessment_id)
+    return participant_in(principal, visible(principal, assessment_id))
+
+
+def participant_in(
+    principal: Principal, assessment: AssessmentItem
+) -> tuple[AssessmentItem, Participant]:
+    """``my_participation`` on an assessment already loaded."""
+    roles.require(principal, roles.ASSESSMENTS_PARTICIPATE)
+    if not can_see(principal, assessment):
+        raise NotFoundError(NOT_FOUND)
     me = assessment.participant_of(principal.user_id)
     if me is None:
         raise Forbidden("You are not a participant of this assessment.")

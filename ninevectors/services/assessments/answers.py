@@ -118,7 +118,9 @@ def participation(principal: Principal, assessment_id: str) -> Participation:
     known = c.remembered_participation(key)
     if isinstance(known, Participation):
         return known
-    assessment, _me = c.my_participation(principal, assessment_id)
+    if not isinstance(assessment_id, str):
+        raise NotFoundError(c.NOT_FOUND)
+    assessment, _me = c.participant_in(principal, c.shared_assessment(principal, assessment_id))
     c.require_status(assessment, "in-progress", doing="change answers")
     found = Participation(
         assessment_id=assessment.id,

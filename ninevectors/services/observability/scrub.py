@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -45,14 +46,20 @@ _KNOWN_KEYS = re.compile(
     r"|(?i:\bAccountKey=)[A-Za-z0-9+/=]{16,}"  # Azure connection strings
 )
 _EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# Every pattern above needs one of these: text without any is returned as it is (most log
+# lines, e.g. every access line, are scrubbed with one search instead of six substitutions).
+_MAYBE_SECRET = re.compile(r"[=:@]|bearer|basic|eyJ|sk_|rk_|pk_|whsec_|sk-ant-", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def is_sensitive_key(key: str) -> bool:
     normalised = _CAMEL.sub("_", key).lower().replace("-", "_").replace(".", "_")
     return bool(_SENSITIVE_KEY.search(normalised))
 
 
 def scrub_text(text: str) -> str:
+    if not _MAYBE_SECRET.search(text):
+        return text
     text = _HEADER_VALUE.sub(lambda m: f"{m[1]}{m[2]}{REDACTED}", text)
     text = _PAIR.sub(lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{REDACTED}", text)
     text = _AUTH_SCHEME.sub(lambda m: f"{m[1]} {REDACTED}", text)

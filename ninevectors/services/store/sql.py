@@ -14,13 +14,15 @@ by :meth:`SqlDocumentStore.purge_expired`.
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 import operator
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import sqlalchemy as sa
@@ -66,7 +68,10 @@ from ninevectors.services.store.base import (
     Query,
     VersionedSet,
 )
+from ninevectors.settings import get_settings
 
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 _TYPE_LENGTH = 64
 metadata = sa.MetaData()
 
@@ -104,7 +109,19 @@ def _create_engine(database_url: str) -> Engine:
     # standard library's decoder made that read take seconds.
     url = sa.make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, json_deserializer=orjson.loads)
+        # jsonb values that psycopg decodes itself (text statements) use orjson as well.
+        from psycopg.types.json import set_json_loads
+
+        set_json_loads(orjson.loads)
+        # No ping on every checkout (a round trip per save): connections are recycled after
+        # half an hour, and a call that meets a dropped one is retried once (_reconnecting).
+        return sa.create_engine(
+            url,
+            pool_recycle=1800,
+            pool_size=get_settings().blocking_threads,
+            max_overflow=4,
+            json_deserializer=orjson.loads,
+        )
     memory = url.database in (None, "", ":memory:")
     if not memory and not str(url.database).startswith("file:"):
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
@@ -117,6 +134,23 @@ def _create_engine(database_url: str) -> Engine:
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _reconnecting(method: Callable[..., T]) -> Callable[..., T]:
+    """Run again once when the pooled connection turned out to be dead (a restarted database):
+    the reads are harmless to repeat, and a versioned patch is idempotent."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.warning("database connection was dropped; trying again on a new one")
+            return method(*args, **kwargs)
+
+    return call
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -169,6 +203,7 @@ class SqlDocumentStore:
 
     # -- reads -------------------------------------------------------------------------------
 
+    @_reconnecting
     def get(self, container: str, partition_key: str, item_id: str) -> Item:
         self._spec(container)
         where = sa.and_(self._key(container, partition_key, item_id), self._visible())
@@ -178,6 +213,7 @@ class SqlDocumentStore:
             raise NotFound(f"{container}/{item_id} not found in partition {partition_key}")
         return _with_system(row.body, row.etag, row.updated_at)
 
+    @_reconnecting
     def query(self, container: str, partition_key: str | None, query: Query) -> Page:
         self._spec(container)
         validate_query(query)
@@ -206,6 +242,7 @@ class SqlDocumentStore:
             token = encode_token(fingerprint, [last[f"k{i}"] for i in range(len(keys))])
         return Page(items=items, continuation=token)
 
+    @_reconnecting
     def count(
         self, container: str, partition_key: str | None, filters: tuple[Filter, ...] = ()
     ) -> int:
@@ -288,6 +325,7 @@ class SqlDocumentStore:
             self._update(conn, container, partition_key, item_id, values, row.etag)
         return _with_system(body, values["etag"], values["updated_at"])
 
+    @_reconnecting
     def patch_versioned(
         self,
         container: str,
