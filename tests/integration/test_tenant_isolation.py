@@ -328,6 +328,7 @@ def backends(
     monkeypatch.setenv("NINEVECTORS_STORE_BACKEND", "sql")
     monkeypatch.setenv("NINEVECTORS_CACHE_BACKEND", request.param)
     monkeypatch.setenv("NINEVECTORS_REDIS_URL", url)
+    monkeypatch.setenv("NINEVECTORS_TASK_WORKERS", "0")  # no task worker: this process consumes
     get_settings.cache_clear()
     reset_backends()
     yield request.param
