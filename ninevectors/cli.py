@@ -120,6 +120,21 @@ def serve(role: str, web_workers: int | None, task_workers: int | None, no_build
     supervisor.run(supervisor.programs(web, tasks), settings)
 
 
+def show_mailbox(limit: int, to: str | None) -> int:
+    """Print the newest messages of the local mailbox (the operator's view)."""
+    from ninevectors.services import email as mail
+    from ninevectors.services.database import migrate
+
+    migrate()
+    rows = mail.mailbox(limit, to)
+    if not rows:
+        print("The mailbox is empty.")
+    for row in reversed(rows):
+        print(f"--- {row.created_at:%Y-%m-%d %H:%M:%S} UTC · {row.status} · to {row.to_address}")
+        print(f"Subject: {row.subject}\n\n{row.text_body.rstrip()}\n")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ninevectors")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -131,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--web-workers", type=int, metavar="N", help="web processes")
     serve_command.add_argument("--task-workers", type=int, metavar="M", help="task processes")
     serve_command.add_argument("--no-build", action="store_true", help="serve the build as is")
+    mailbox_command = commands.add_parser("mailbox", help="list the e-mails of the local mailbox")
+    mailbox_command.add_argument("--to", metavar="EMAIL", help="only messages to this address")
+    mailbox_command.add_argument("--limit", type=int, default=20, metavar="N", help="newest N")
     return parser
 
 
@@ -142,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         return build(args.force)
     if args.command == "serve":
         return serve(args.role, args.web_workers, args.task_workers, args.no_build)
+    if args.command == "mailbox":
+        return show_mailbox(args.limit, args.to)
     return 2
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import reflex as rx
 from starlette.applications import Starlette
 
-from ninevectors.api import answers, downloads, health, metrics, session_cookie
+from ninevectors.api import answers, downloads, health, mailbox, metrics, session_cookie, sso
 from ninevectors.api.observability import EventObserver, RequestObserver
 from ninevectors.api.security import SecuredApp
 from ninevectors.api.uploads import guard_uploads
@@ -31,6 +31,7 @@ from ninevectors.state.dashboard import DashboardState
 from ninevectors.state.failures import backend_exception_handler
 from ninevectors.state.profile import ProfileState
 from ninevectors.state.results import ResultsState
+from ninevectors.state.security import SecurityState
 from ninevectors.state.session import SessionState
 from ninevectors.state.wizard import WizardState
 
@@ -41,7 +42,8 @@ FEATURE_PAGE_MODULES = ("analytics", "coach", "documents")
 
 def _api() -> Starlette:
     routes = [*health.routes, *downloads.routes, *session_cookie.routes, *answers.routes]
-    routes += metrics.routes
+    routes += metrics.routes + mailbox.routes
+    routes += sso.routes
     return Starlette(routes=routes)
 
 
@@ -62,7 +64,7 @@ def _pages() -> list[tuple[Callable[[], rx.Component], str, str, object]]:
         ),
         (auth.accept_invite, Route.ACCEPT_INVITE, "Join your team", AcceptInviteState.load),
         (home.dashboard, Route.DASHBOARD, "Dashboard", DashboardState.load),
-        (account.profile, Route.PROFILE, "Your profile", ProfileState.load),
+        (account.profile, Route.PROFILE, "Your profile", [ProfileState.load, SecurityState.load]),
         (assessments.assessment_list, Route.ASSESSMENTS, "Assessments", AssessmentsState.load),
         (assessments.assessment_detail, Route.ASSESSMENT, "Assessment", AssessmentDetailState.load),
         (wizard.wizard, Route.ASSESSMENT_TAKE, "Take the assessment", WizardState.load),

@@ -25,9 +25,12 @@ class Route:
     ADMIN_ORGANIZATION = "/admin/organization"
     ADMIN_AUDIT = "/admin/audit"
     ADMIN_OUTBOX = "/admin/outbox"
+    ADMIN_SSO = "/admin/sso"
     # Backend routes (not pages): the session cookie is set and cleared over plain HTTP.
     SESSION_COOKIE = "/auth/session"
     SIGNED_OUT = "/auth/signed-out"
+    SSO_START = "/auth/sso/start"
+    SSO_CALLBACK = "/auth/sso/callback"
 
 
 def safe_next(value: str | None, default: str = Route.DASHBOARD) -> str:

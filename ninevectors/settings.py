@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # installation's own random key in DATA_DIR/secret_key (ninevectors/installation_secret.py).
     # Production must set one of at least MIN_SECRET_KEY_LENGTH characters.
     secret_key: SecretStr = SecretStr("")
+    # Encrypts stored secrets (SSO client secrets, TOTP keys): comma-separated Fernet keys,
+    # the first encrypts and every one decrypts (rotation). Empty: derived from secret_key.
+    encryption_keys: SecretStr = SecretStr("")
 
     # Relational database (identity, subscriptions, audit log, usage) and, with the
     # "sql" store backend, the document store too.

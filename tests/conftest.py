@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.azurite",
     "tests.fixtures.cosmos",
     "tests.fixtures.database",
+    "tests.fixtures.oidc_provider",
 ]
 
 

@@ -10,17 +10,15 @@ like a loopback client.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from ninevectors.api.local_only import from_this_machine
 from ninevectors.services.observability.metrics import render
 from ninevectors.settings import get_settings
-
-PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 
 
 async def metrics(request: Request) -> Response:
@@ -43,17 +41,9 @@ def _refusal(request: Request) -> Response | None:
         return PlainTextResponse(
             "A bearer token is required.", status_code=401, headers={"WWW-Authenticate": "Bearer"}
         )
-    if _is_loopback(request) and not any(name in request.headers for name in PROXY_HEADERS):
+    if from_this_machine(request):
         return None
     return PlainTextResponse("Metrics are served to this host only.", status_code=403)
-
-
-def _is_loopback(request: Request) -> bool:
-    host = request.client.host if request.client else ""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 routes = [Route("/metrics", metrics, methods=["GET"])]

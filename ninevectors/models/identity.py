@@ -31,11 +31,20 @@ class Branding(CamelModel):
     colors: BrandColors = Field(default_factory=BrandColors)
 
 
+MfaPolicy = Literal["off", "admins", "everyone"]
+
+
+class SecuritySettings(CamelModel):
+    # Who must use a second factor (TOTP) to sign in: nobody, administrators, or everyone.
+    mfa_required: MfaPolicy = "off"
+
+
 class OrganizationSettings(CamelModel):
     max_users: int
     max_assessments: int
     features: list[str] = Field(default_factory=list)
     branding: Branding = Field(default_factory=Branding)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
 
 class OrganizationItem(CamelModel):

@@ -237,6 +237,62 @@ class UserSession(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=30)  # logout, revoked, idle, ...
 
 
+class UserMfa(SQLModel, table=True):
+    """A person's TOTP second factor. The key is encrypted (``services/secret_box``); until
+    the first code confirms it, ``enabled_at`` is empty and the factor is not asked for.
+    ``last_step`` is the last accepted 30-second step, so no code is accepted twice."""
+
+    __tablename__ = "user_mfa"
+
+    user_id: str = Field(primary_key=True, max_length=50)
+    organization_id: str = Field(max_length=50, index=True)
+    secret_encrypted: str = Field(sa_column=Column(Text(), nullable=False))
+    enabled_at: datetime | None = _maybe_when()
+    last_step: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class MfaRecoveryCode(SQLModel, table=True):
+    """One single-use recovery code; only the SHA-256 hex of the code is stored."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=50, index=True)
+    used_at: datetime | None = _maybe_when()
+    created_at: datetime = _when()
+
+
+class SsoConnection(SQLModel, table=True):
+    """An organization's OpenID Connect sign-in. The client secret is encrypted
+    (``services/secret_box``); ``group_roles`` and ``break_glass_user_ids`` are JSON."""
+
+    __tablename__ = "sso_connections"
+
+    organization_id: str = Field(primary_key=True, max_length=50)
+    issuer: str = Field(max_length=500)
+    client_id: str = Field(max_length=255)
+    client_secret_encrypted: str = Field(sa_column=Column(Text(), nullable=False))
+    jit_role: str = Field(max_length=20)
+    groups_claim: str | None = Field(default=None, max_length=100)
+    group_roles: str = Field(default="{}", sa_column=Column(Text(), nullable=False))
+    require_sso: bool = Field(default=False)
+    break_glass_user_ids: str = Field(default="[]", sa_column=Column(Text(), nullable=False))
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class SsoDomain(SQLModel, table=True):
+    """An e-mail domain that signs in through one organization's SSO (at most one)."""
+
+    __tablename__ = "sso_domains"
+
+    domain: str = Field(primary_key=True, max_length=255)  # always lower-case
+    organization_id: str = Field(max_length=50, index=True)
+    created_at: datetime = _when()
+
+
 RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
     Organization,
     Subscription,
@@ -246,4 +302,8 @@ RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
     OneTimeToken,
     OutboxEmail,
     UserSession,
+    UserMfa,
+    MfaRecoveryCode,
+    SsoConnection,
+    SsoDomain,
 )

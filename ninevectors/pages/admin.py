@@ -88,15 +88,67 @@ def _confirm_deactivate(row: UserRow) -> rx.Component:
     )
 
 
+def _confirmed_action(
+    label: str, row: UserRow, question: str, explanation: str, on_confirm: rx.EventSpec
+) -> rx.Component:
+    """A small button that asks before it acts (its accessible name names the person)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(label, variant="soft", size="1", aria_label=label + " for " + row.email),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(question + " " + row.name + "?"),
+            rx.alert_dialog.description(explanation),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.alert_dialog.action(rx.button(label, on_click=on_confirm)),
+                justify="end",
+                padding_top="1em",
+            ),
+        ),
+    )
+
+
+def _security_actions(row: UserRow) -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            row.has_mfa,
+            _confirmed_action(
+                "Reset two-step sign-in",
+                row,
+                "Reset two-step sign-in of",
+                "Their authenticator app and recovery codes stop working. They set up two-step "
+                "sign-in again at their next sign-in where your organization requires it.",
+                AdminUsersState.reset_mfa(row.id),
+            ),
+        ),
+        _confirmed_action(
+            "Sign out everywhere",
+            row,
+            "Sign out",
+            "Every browser where they are signed in is signed out at once. They can sign in again.",
+            AdminUsersState.sign_out_everywhere(row.id),
+        ),
+    )
+
+
 def _user_actions(row: UserRow) -> rx.Component:
     return rx.cond(
         row.manageable,
-        rx.cond(
-            row.status == "active",
-            _confirm_deactivate(row),
-            rx.button(
-                "Reactivate", size="1", variant="soft", on_click=AdminUsersState.reactivate(row.id)
+        rx.hstack(
+            rx.cond(
+                row.status == "active",
+                _confirm_deactivate(row),
+                rx.button(
+                    "Reactivate",
+                    size="1",
+                    variant="soft",
+                    on_click=AdminUsersState.reactivate(row.id),
+                ),
             ),
+            rx.cond(row.status == "active", _security_actions(row)),
+            spacing="2",
+            wrap="wrap",
         ),
     )
 
@@ -279,11 +331,33 @@ def admin_organization() -> rx.Component:
                         ),
                         spacing="1",
                     ),
+                    rx.vstack(
+                        rx.el.label(
+                            "Require two-step sign-in",
+                            html_for="org-mfa",
+                            style={"fontWeight": 500, "fontSize": "0.9em"},
+                        ),
+                        rx.el.select(
+                            rx.el.option("No (each person chooses)", value="off"),
+                            rx.el.option("For administrators", value="admins"),
+                            rx.el.option("For everyone", value="everyone"),
+                            name="mfa_required",
+                            id="org-mfa",
+                            default_value=state.mfa_required,
+                            style={"height": "40px", "padding": "0 0.5em", "borderRadius": "6px"},
+                        ),
+                        rx.text(
+                            "Applies at the next sign-in: people without it set it up first.",
+                            size="1",
+                            color=rx.color("gray", 10),
+                        ),
+                        spacing="1",
+                    ),
                     rx.button("Save", type="submit", id="org-save"),
                     spacing="3",
                 ),
                 on_submit=state.save,
-                key=state.name + state.color,
+                key=state.name + state.color + state.mfa_required,
                 aria_label="Organization settings",
             ),
             max_width="36em",

@@ -12,6 +12,7 @@ from ninevectors.components.forms import (
     notice_callout,
 )
 from ninevectors.components.layout import app_shell
+from ninevectors.components.mfa import code_field, key_to_scan, recovery_codes
 from ninevectors.routes import Route
 from ninevectors.state.auth_pages import (
     AcceptInviteState,
@@ -43,37 +44,96 @@ def _new_password_field() -> rx.Component:
     )
 
 
+def _password_sign_in() -> rx.Component:
+    return rx.fragment(
+        rx.form(
+            rx.vstack(
+                field("E-mail", "email", type="email", autocomplete="username"),
+                field(
+                    "Password",
+                    "password",
+                    type="password",
+                    autocomplete="current-password",
+                    max_length=128,
+                ),
+                rx.button("Sign in", type="submit", size="3", width="100%", id="login-submit"),
+                spacing="3",
+            ),
+            on_submit=LoginState.submit,
+            method="post",  # before the page is live a plain submit must not put
+            # the password in the address (and so in history and server logs)
+            aria_label="Sign in",
+        ),
+        rx.hstack(
+            rx.link("Forgot your password?", href=Route.FORGOT_PASSWORD),
+            rx.spacer(),
+            rx.link("Create an organization", href=Route.SIGN_UP),
+            width="100%",
+            wrap="wrap",
+        ),
+    )
+
+
+def _mfa_code_form(button: str, hint: str | None) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            code_field(hint=hint),
+            rx.button(button, type="submit", size="3", width="100%", loading=LoginState.busy),
+            spacing="3",
+        ),
+        on_submit=LoginState.submit_code,
+        reset_on_submit=True,
+        aria_label="Two-step sign-in code",
+    )
+
+
+def _mfa_step() -> rx.Component:
+    """The second step: a code, the set-up where the organization requires it, or the
+    recovery codes right after that set-up."""
+    return rx.vstack(
+        rx.heading("Two-step sign-in", size="4", as_="h2"),
+        rx.match(
+            LoginState.mfa_step,
+            (
+                "enrol",
+                rx.vstack(
+                    rx.text("Your organization requires two-step sign-in. Set it up to go on."),
+                    key_to_scan(LoginState.mfa_qr, LoginState.mfa_key),
+                    _mfa_code_form("Turn on and continue", None),
+                    width="100%",
+                ),
+            ),
+            (
+                "enrolled",
+                rx.vstack(
+                    recovery_codes(LoginState.recovery_codes),
+                    rx.button(
+                        "I have saved my codes — continue",
+                        on_click=LoginState.finish_enrolment,
+                        size="3",
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
+            ),
+            _mfa_code_form(
+                "Verify",
+                "The 6-digit code from your authenticator app, or one of your recovery codes.",
+            ),
+        ),
+        rx.button("Use another account", on_click=LoginState.cancel_mfa, variant="ghost"),
+        spacing="3",
+        width="100%",
+    )
+
+
 def login() -> rx.Component:
     return app_shell(
         auth_card(
             "Sign in to 9Vectors",
             notice_callout(LoginState.notice),
             error_callout(LoginState.error),
-            rx.form(
-                rx.vstack(
-                    field("E-mail", "email", type="email", autocomplete="username"),
-                    field(
-                        "Password",
-                        "password",
-                        type="password",
-                        autocomplete="current-password",
-                        max_length=128,
-                    ),
-                    rx.button("Sign in", type="submit", size="3", width="100%", id="login-submit"),
-                    spacing="3",
-                ),
-                on_submit=LoginState.submit,
-                method="post",  # before the page is live a plain submit must not put
-                # the password in the address (and so in history and server logs)
-                aria_label="Sign in",
-            ),
-            rx.hstack(
-                rx.link("Forgot your password?", href=Route.FORGOT_PASSWORD),
-                rx.spacer(),
-                rx.link("Create an organization", href=Route.SIGN_UP),
-                width="100%",
-                wrap="wrap",
-            ),
+            rx.cond(LoginState.mfa_step != "", _mfa_step(), _password_sign_in()),
         )
     )
 

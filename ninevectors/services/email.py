@@ -1,15 +1,22 @@
 """Outgoing e-mail. Every message is kept in the outbox table; SMTP delivers when configured.
 
-Without ``NINEVECTORS_SMTP_HOST`` (the embedded default) messages stay "queued" and admins
-read them in the app. With SMTP they become "sent" or "failed" (with the error); a delivery
-failure is logged and recorded, never raised into the caller's flow.
+Without ``NINEVECTORS_SMTP_HOST`` (the embedded default) messages stay "queued": the outbox
+is then the local mailbox. Admins read their organization's messages in the app (invitations,
+reminders); messages to one person alone (password resets) carry no organization, so no admin
+ever sees another person's reset link. The operator reads every message with
+``python -m ninevectors.cli mailbox`` or at ``/dev/mailbox`` (outside production, from the
+machine itself), and in development each message's links are printed to the server's output.
+With SMTP messages become "sent" or "failed" (with the error); a delivery failure is logged
+and recorded, never raised into the caller's flow.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
+import sys
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
@@ -110,7 +117,31 @@ def send_email(
     settings = get_settings()
     if settings.smtp_host:
         _try_deliver(settings, row)
+    elif settings.environment == "development":
+        _announce_locally(row)
     return row.id
+
+
+_LINK = re.compile(r"https?://\S+")
+
+
+def _announce_locally(row: OutboxEmail) -> None:
+    """Development without SMTP: the message's links on the server's own output. Written
+    straight to stderr, not logged: the log scrubber would (rightly) cut the token out of a
+    reset link, and this line is for the operator at the console only."""
+    links = " ".join(_LINK.findall(row.text_body)) or "(no link)"
+    print(f"[mailbox] to {row.to_address}: {row.subject} -> {links}", file=sys.stderr, flush=True)
+
+
+def mailbox(limit: int = 20, to: str | None = None) -> list[OutboxEmail]:
+    """The newest messages of the whole installation (the operator's view: every organization
+    and the personal ones), optionally only those to one address."""
+    query = select(OutboxEmail)
+    if to:
+        query = query.where(func.lower(OutboxEmail.to_address) == to.strip().lower())
+    newest = query.order_by(col(OutboxEmail.created_at).desc(), col(OutboxEmail.id).desc())
+    with session_scope() as session:
+        return list(session.exec(newest.limit(max(1, min(limit, 500)))).all())
 
 
 def outbox_dict(row: OutboxEmail) -> dict[str, Any]:

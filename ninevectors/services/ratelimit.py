@@ -129,8 +129,16 @@ SIGNUP_PER_CLIENT = Rule("signup-client", limit=10, window_seconds=3600)
 RESET_EMAILS_PER_ACCOUNT = Rule("reset-email-account", limit=3, window_seconds=3600)
 RESET_EMAILS_PER_CLIENT = Rule("reset-email-client", limit=10, window_seconds=3600)
 RESET_PASSWORD_PER_CLIENT = Rule("reset-password-client", limit=10, window_seconds=15 * 60)
+# Second-factor codes (a 6-digit TOTP has a million values: guessing needs many tries).
+MFA_PER_CLIENT = Rule("mfa-client", limit=20, window_seconds=10 * 60)
+MFA_PER_ACCOUNT = Rule("mfa-account", limit=10, window_seconds=10 * 60)
 # Failed invitation acceptances per address (successes are given back: an office joins at once).
 ACCEPT_INVITATION_PER_CLIENT = Rule("accept-invitation-client", limit=10, window_seconds=15 * 60)
+# SSO: each start asks the provider's discovery document, each callback a token exchange.
+SSO_START_PER_CLIENT = Rule("sso-start-client", limit=30, window_seconds=10 * 60)
+SSO_START_PER_ACCOUNT = Rule("sso-start-account", limit=20, window_seconds=10 * 60)
+SSO_CALLBACK_PER_CLIENT = Rule("sso-callback-client", limit=30, window_seconds=10 * 60)
+SSO_CALLBACK_PER_ACCOUNT = Rule("sso-callback-account", limit=20, window_seconds=10 * 60)
 # The API gateway's limit in the reference architecture: 1,000 requests a minute per IP.
 API_PER_CLIENT = Rule("api-client", limit=1000, window_seconds=60)
 

@@ -1,4 +1,5 @@
-"""Admin: the organization's name, industry, size and brand colour."""
+"""Admin: the organization's name, industry, size, brand colour and who must use two-step
+sign-in."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class AdminOrganizationState(SessionState):
     size: str = ""
     color: str = DEFAULT_BRAND_COLOR
     plan: str = ""
+    mfa_required: str = "off"
     message: str = ""
     error: str = ""
 
@@ -29,6 +31,7 @@ class AdminOrganizationState(SessionState):
         self.size = organization.size or ""
         self.color = organization.settings.branding.colors.primary or DEFAULT_BRAND_COLOR
         self.plan = organization.plan
+        self.mfa_required = organization.settings.security.mfa_required
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
@@ -63,6 +66,7 @@ class AdminOrganizationState(SessionState):
             "industry": data.get("industry") or None,
             "size": data.get("size") or None,
             "primary_color": data.get("primary_color"),
+            "mfa_required": data.get("mfa_required") or None,
         }
         try:
             organization = await run_blocking(organizations.update_organization, outcome, changes)

@@ -10,7 +10,7 @@ import reflex as rx
 
 from ninevectors.models.principal import Principal
 from ninevectors.services.executor import run_blocking
-from ninevectors.services.identity import invitations, roles, users
+from ninevectors.services.identity import account_sessions, invitations, mfa, roles, users
 from ninevectors.state.inputs import MALFORMED_FORM, form_fields, identifier, text, whole_number
 from ninevectors.state.session import SessionState, friendly_error
 
@@ -30,6 +30,7 @@ class UserRow:
     role_label: str
     status: str
     manageable: bool  # the viewer may change this person's role and status
+    has_mfa: bool = False
 
 
 @dataclass
@@ -63,6 +64,7 @@ def _read_people(principal: Principal, search: str, page: int) -> _People:
         principal, {"search": search or None, "page": page, "page_size": PAGE_SIZE}
     )
     can_change_roles = roles.has_permission(principal.role, roles.USERS_MANAGE)
+    with_mfa = mfa.enrolled_user_ids(principal) if can_change_roles else set()
     rows = [
         UserRow(
             id=u.id,
@@ -74,6 +76,7 @@ def _read_people(principal: Principal, search: str, page: int) -> _People:
             manageable=can_change_roles
             and u.id != principal.user_id
             and roles.can_grant(principal.role, u.role),
+            has_mfa=u.id in with_mfa,
         )
         for u in listing.items
     ]
@@ -224,3 +227,25 @@ class AdminUsersState(SessionState):
             return None
         self.page = number
         return await self._run("")
+
+    @rx.event
+    async def reset_mfa(self, user_id: str) -> rx.event.EventSpec | None:
+        person = identifier(user_id)
+        if person is None:
+            self._refuse("Choose a person of the list.")
+            return None
+        return await self._run(
+            "Two-step sign-in reset: they set it up again at their next sign-in.",
+            mfa.reset_for_user,
+            person,
+        )
+
+    @rx.event
+    async def sign_out_everywhere(self, user_id: str) -> rx.event.EventSpec | None:
+        person = identifier(user_id)
+        if person is None:
+            self._refuse("Choose a person of the list.")
+            return None
+        return await self._run(
+            "Signed out everywhere.", account_sessions.sign_out_everywhere, person
+        )

@@ -15,7 +15,7 @@ import reflex as rx
 
 from ninevectors.routes import Route, safe_next
 from ninevectors.services.executor import run_blocking
-from ninevectors.services.identity import auth, invitations, password_reset, signup
+from ninevectors.services.identity import auth, invitations, mfa, password_reset, signup
 from ninevectors.state.session import SessionState, friendly_error
 
 
@@ -27,10 +27,24 @@ class LoginState(SessionState):
     error: str = ""
     notice: str = ""
     busy: bool = False
+    # The second step: "" (password form), "verify", "enrol" or "enrolled" (codes shown).
+    mfa_step: str = ""
+    mfa_qr: str = ""
+    mfa_key: str = ""
+    recovery_codes: list[str] = []
+    _challenge: str = ""  # backend only: never sent to the page
+
+    def _clear_mfa(self) -> None:
+        self.mfa_step = self.mfa_qr = self.mfa_key = self._challenge = ""
+        self.recovery_codes = []
+
+    def _next(self) -> str:
+        return self.router.url.query_parameters.get("next", "")
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
         self.error = ""
+        self._clear_mfa()
         params = self.router.url.query_parameters
         if params.get("expired"):
             self.notice = "Your session has expired. Please sign in again."
@@ -42,7 +56,23 @@ class LoginState(SessionState):
             self.notice = ""
         if await self._principal() is not None:
             return rx.redirect(safe_next(params.get("next", "")))
+        if params.get("challenge"):
+            await self._enter_challenge(params["challenge"])
         return None
+
+    async def _enter_challenge(self, token: str) -> None:
+        """Show the step the challenge asks for (the set-up needs a new key)."""
+        try:
+            kind = await run_blocking(mfa.challenge_kind, token)
+            if kind == "enrol":
+                enrolment = await run_blocking(mfa.enrol_in_challenge, token)
+                self.mfa_qr, self.mfa_key = enrolment.qr_svg_data_uri, enrolment.secret
+        except Exception as error:  # noqa: BLE001
+            self._clear_mfa()
+            self.error = friendly_error(error)
+            return
+        self._challenge, self.mfa_step = token, kind
+        self.notice = ""
 
     @rx.event
     async def submit(self, form_data: dict) -> rx.event.EventSpec | None:
@@ -57,7 +87,64 @@ class LoginState(SessionState):
             self.notice = ""
             return None
         self.error = ""
-        return self._begin_session(result, self.router.url.query_parameters.get("next", ""))
+        if isinstance(result, mfa.MfaChallenge):
+            await self._enter_challenge(result.token)
+            return None
+        return self._begin_session(result, self._next())
+
+    @rx.event
+    async def submit_code(self, form_data: dict) -> rx.event.EventSpec | None:
+        code = _form(form_data).get("code")
+        ip_address, user_agent = self._client()
+        self.busy = True
+        try:
+            if self.mfa_step == "enrol":
+                self.recovery_codes = await run_blocking(
+                    mfa.confirm_in_challenge, self._challenge, code, ip_address
+                )
+                self.mfa_step, self.mfa_qr, self.mfa_key = "enrolled", "", ""
+                self.error = ""
+                return None
+            result = await run_blocking(
+                mfa.verify_challenge, self._challenge, code, ip_address, user_agent
+            )
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+            if error_ends_challenge(error):
+                self._clear_mfa()
+            return None
+        finally:
+            self.busy = False
+        self.error = ""
+        self._clear_mfa()
+        return self._begin_session(result, self._next())
+
+    @rx.event
+    async def finish_enrolment(self) -> rx.event.EventSpec | None:
+        ip_address, user_agent = self._client()
+        try:
+            result = await run_blocking(
+                mfa.finish_enrolled_challenge, self._challenge, ip_address, user_agent
+            )
+        except Exception as error:  # noqa: BLE001
+            self.error = friendly_error(error)
+            self._clear_mfa()
+            return None
+        self._clear_mfa()
+        return self._begin_session(result, self._next())
+
+    @rx.event
+    def cancel_mfa(self) -> None:
+        self._clear_mfa()
+        self.error = ""
+
+
+def error_ends_challenge(error: Exception) -> bool:
+    """Whether a refusal means the person must start signing in again."""
+    return isinstance(error, mfa.MfaRefused) and str(error) in (
+        mfa.CHALLENGE_GONE,
+        mfa.TOO_MANY_WRONG_CODES,
+    )
 
 
 class SignUpState(SessionState):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import pyotp
 import pytest
 import redis
 from sqlmodel import select
@@ -30,7 +31,14 @@ import ninevectors.services.identity as identity_package
 import ninevectors.services.reports as reports_package
 from ninevectors.models.assessment import AssessmentItem
 from ninevectors.models.principal import Principal
-from ninevectors.models.tables import AuditLog, OneTimeToken, OutboxEmail, UserCredential
+from ninevectors.models.tables import (
+    AuditLog,
+    OneTimeToken,
+    OutboxEmail,
+    UserCredential,
+    UserMfa,
+    UserSession,
+)
 from ninevectors.services import analytics, assessments, audit, coach, documents, reports
 from ninevectors.services import email as mail
 from ninevectors.services.analytics import benchmarks_service
@@ -44,12 +52,15 @@ from ninevectors.services.documents import queue as documents_queue
 from ninevectors.services.documents import search as documents_search
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.identity import (
+    account_sessions,
     auth,
     invitations,
+    mfa,
     organizations,
     passwords,
     roles,
     sessions,
+    sso,
     users,
 )
 from ninevectors.services.identity.roles import Role
@@ -156,6 +167,18 @@ CALLS: dict[str, Call] = {
         audit.export_csv(p),
     ),
     "email.list_outbox": lambda p, b: mail.list_outbox(p, page_size=500),
+    "sso.get_settings_of": lambda p, b: sso.get_settings_of(p),
+    "sso.save_settings": lambda p, b: sso.save_settings(
+        p,
+        {
+            "issuer": "https://idp.alpha.example",
+            "client_id": "alpha",
+            "client_secret": "s",
+            "domains": "alpha-sso.example",
+            "break_glass_user_ids": b.admin_id,
+        },
+    ),
+    "sso.remove_settings": lambda p, b: sso.remove_settings(p),
     # assessments
     "assessments.can_manage": lambda p, b: assessments.can_manage(p, b.assessment()),
     "assessments.create_assessment": lambda p, b: assessments.create_assessment(
@@ -301,6 +324,26 @@ CALLS.update(
             p, b.assessment_id, "1.1.1", b_document(b)
         ),
         "evidence.cited_in": lambda p, b: documents.cited_in(p, b_document(b)),
+        "mfa.status": lambda p, b: mfa.status(p),
+        "mfa.start_enrolment": lambda p, b: mfa.start_enrolment(p),
+        "mfa.confirm_enrolment": lambda p, b: (
+            mfa.start_enrolment(p),
+            mfa.confirm_enrolment(p, "12345x"),  # a wrong code: refused, changes nothing
+        ),
+        "mfa.regenerate_recovery_codes": lambda p, b: mfa.regenerate_recovery_codes(p, "123456"),
+        "mfa.turn_off": lambda p, b: mfa.turn_off(p, "123456"),
+        "mfa.reset_for_user": lambda p, b: mfa.reset_for_user(p, b.member_id),
+        "mfa.enrolled_user_ids": lambda p, b: mfa.enrolled_user_ids(p),
+        "account_sessions.my_sessions": lambda p, b: account_sessions.my_sessions(p, ""),
+        "account_sessions.end_my_session": lambda p, b: account_sessions.end_my_session(
+            p, sessions.list_sessions(b.member_id)[0].id
+        ),
+        "account_sessions.end_my_other_sessions": lambda p, b: (
+            account_sessions.end_my_other_sessions(p, "")
+        ),
+        "account_sessions.sign_out_everywhere": lambda p, b: account_sessions.sign_out_everywhere(
+            p, b.member_id
+        ),
         "queue.list_dead_letters": lambda p, b: documents.list_dead_letters(p),
         "queue.retry_dead_letter": lambda p, b: documents.retry_dead_letter(p, "message-of-b"),
     }
@@ -342,6 +385,8 @@ def build_tenant_b() -> TenantB:
     member = add_user(admin, "mia@beta.example", Role.MEMBER).principal
     invitation = invitations.invite(admin, "guest@beta.example", Role.VIEWER)
     users.update_profile(member, {"title": "Beta insider"})
+    enrolment = mfa.start_enrolment(member)
+    mfa.confirm_enrolment(member, pyotp.TOTP(enrolment.secret).now())
     assessment = assessments.create_assessment(admin, {"name": B_ASSESSMENT_NAME})
     assessments.add_participant(admin, assessment.id, {"user_id": member.user_id})
     assessments.add_participant(admin, assessment.id, {"email": "invitee@beta.example"})
@@ -381,7 +426,10 @@ def snapshot_b(b: TenantB) -> dict[str, Any]:
     with session_scope() as db:
         creds = db.exec(select(UserCredential).where(UserCredential.organization_id == b.org_id))
         tokens = db.exec(select(OneTimeToken).where(OneTimeToken.organization_id == b.org_id))
-        items["sql"] = sorted(repr(row.model_dump()) for row in [*creds.all(), *tokens.all()])
+        logins = db.exec(select(UserSession).where(UserSession.organization_id == b.org_id))
+        factors = db.exec(select(UserMfa).where(UserMfa.organization_id == b.org_id))
+        rows = [*creds.all(), *tokens.all(), *logins.all(), *factors.all()]
+        items["sql"] = sorted(repr(row.model_dump()) for row in rows)
     return items
 
 

@@ -22,7 +22,7 @@ from ninevectors.models.tables import UserCredential
 from ninevectors.services import ratelimit
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFailed
-from ninevectors.services.identity import _common, clock, passwords, sessions
+from ninevectors.services.identity import _common, clock, mfa, passwords, sessions
 from ninevectors.services.identity.schemas import ChangePasswordInput, LoginInput
 from ninevectors.services.identity.sessions import LoginResult
 from ninevectors.services.store.base import NotFound, PatchOperation
@@ -210,8 +210,9 @@ def login(
     password: object,
     ip_address: str | None = None,
     user_agent: str | None = None,
-) -> LoginResult:
-    """Check e-mail and password and start a session.
+) -> LoginResult | mfa.MfaChallenge:
+    """Check e-mail and password and start a session, or answer the challenge for the
+    second factor when the person has MFA on or their organization requires it.
 
     Wrong e-mail or password → InvalidCredentials (one message for both); LoginThrottled
     ("try again in N s") before any password is checked when this client and e-mail pair
@@ -241,13 +242,17 @@ def login(
     except AccountDeactivated:
         _refuse(data.email, credential, "deactivated", ip_address, user_agent)
         raise
+    from ninevectors.services.identity import sso  # sso builds on this module: not at the top
+
+    sso.check_password_login_allowed(credential.organization_id, credential.user_id)
     _register_success(credential, data.password, now)
     _admitted_in(data.email, client, moment)
     _touch_last_login(credential.organization_id, credential.user_id, now)
-    result = sessions.begin_session(
+    result = mfa.after_first_factor(
         credential.user_id, credential.organization_id, role, ip_address, user_agent
     )
-    _common.record("auth.login", "session", result.principal, resource_id=credential.user_id)
+    if isinstance(result, LoginResult):
+        _common.record("auth.login", "session", result.principal, resource_id=credential.user_id)
     return result
 
 

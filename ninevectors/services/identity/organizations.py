@@ -100,6 +100,11 @@ def _apply(item: dict[str, Any], changes: OrganizationUpdate) -> dict[str, Any]:
         if colors.get("primary") != color:
             colors["primary"] = color
             changed["primaryColor"] = color
+    if "mfa_required" in changes.model_fields_set and changes.mfa_required is not None:
+        security = item["settings"].setdefault("security", {})
+        if security.get("mfaRequired", "off") != changes.mfa_required:
+            security["mfaRequired"] = changes.mfa_required
+            changed["mfaRequired"] = changes.mfa_required
     return changed
 
 

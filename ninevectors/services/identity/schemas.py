@@ -13,6 +13,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
+from ninevectors.models.identity import MfaPolicy
 from ninevectors.services.errors import ValidationFailed
 
 NAME_MAX = 100
@@ -47,6 +48,8 @@ _LABELS = {
     "search": "Search",
     "page": "Page",
     "page_size": "Page size",
+    "mfa_required": "Two-step sign-in requirement",
+    "code": "Code",
 }
 
 
@@ -162,6 +165,7 @@ class OrganizationUpdate(InputModel):
     primary_color: str | None = Field(default=None, pattern=COLOR_PATTERN.pattern)
     industry: str | None = Field(default=None, max_length=NAME_MAX)
     size: OrganizationSize | None = None
+    mfa_required: MfaPolicy | None = None
 
 
 class ProfileUpdate(InputModel):

@@ -275,6 +275,18 @@ def end_session(token: object, reason: str = "logout") -> Principal | None:
     return Principal(row.user_id, row.organization_id, row.role)
 
 
+def session_id_of_token(token: object) -> str | None:
+    """The id of the live session ``token`` names (to mark "this device" in lists)."""
+    row = _row_of_token(token)
+    return row.id if row is not None and row.ended_at is None else None
+
+
+def end_sessions_of(user_id: str, session_ids: list[str], reason: str) -> int:
+    """End the given live sessions of one user (ids of other users' sessions are ignored)."""
+    wanted = set(session_ids)
+    return _end_rows([row for row in _live_rows_of(user_id) if row.id in wanted], reason)
+
+
 def _live_rows_of(user_id: str) -> list[UserSession]:
     with session_scope() as db:
         return list(
