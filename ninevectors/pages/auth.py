@@ -13,6 +13,7 @@ from ninevectors.components.forms import (
 )
 from ninevectors.components.layout import app_shell
 from ninevectors.components.mfa import code_field, key_to_scan, recovery_codes
+from ninevectors.components.sso import sso_sign_in
 from ninevectors.routes import Route
 from ninevectors.state.auth_pages import (
     AcceptInviteState,
@@ -133,7 +134,7 @@ def login() -> rx.Component:
             "Sign in to 9Vectors",
             notice_callout(LoginState.notice),
             error_callout(LoginState.error),
-            rx.cond(LoginState.mfa_step != "", _mfa_step(), _password_sign_in()),
+            rx.cond(LoginState.mfa_step != "", _mfa_step(), sso_sign_in(_password_sign_in())),
         )
     )
 
