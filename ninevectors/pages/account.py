@@ -250,10 +250,13 @@ def _sessions_card() -> rx.Component:
             notice_callout(state.sessions_message, "sessions-notice"),
             error_callout(state.sessions_error, "sessions-error"),
             rx.table.root(
+                rx.el.caption(
+                    "Active sessions, latest activity first",
+                    style={"captionSide": "top", "textAlign": "left", "fontSize": "0.85em"},
+                ),
                 table_header(["Device", "Address", "Last seen", "Sign-in", "Action"]),
                 rx.table.body(rx.foreach(state.session_rows, _session_row)),
                 width="100%",
-                aria_label="Active sessions",
             ),
             rx.cond(
                 state.session_rows.length() > 1,

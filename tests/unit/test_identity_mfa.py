@@ -12,7 +12,7 @@ from ninevectors.models.tables import AuditLog, MfaRecoveryCode, UserMfa, UserSe
 from ninevectors.services import ratelimit, secret_box
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ConflictError, Forbidden, NotFoundError, ValidationFailed
-from ninevectors.services.identity import auth, mfa, organizations
+from ninevectors.services.identity import auth, mfa, organizations, signup
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.identity.sessions import LoginResult
 from ninevectors.settings import get_settings
@@ -142,9 +142,29 @@ def test_codes_for_one_account_are_throttled_across_challenges(identity_env: str
                 if isinstance(error, mfa.MfaThrottled):
                     break
     assert isinstance(refusals[-1], mfa.MfaThrottled)
-    # The enrolment's first code counted too: limit - 1 wrong codes, then the refusal.
-    assert len(refusals) == ratelimit.MFA_PER_ACCOUNT.limit
+    # The enrolment's right code was given back: ``limit`` wrong codes, then the refusal.
+    assert len(refusals) == ratelimit.MFA_PER_ACCOUNT.limit + 1
     assert refusals[-1].retry_after > 0
+
+
+def _signed_up_from(email: str, ip_address: str) -> Principal:
+    data = {"organization_name": email, "email": email, "password": PASSWORD}
+    names = {"first_name": "Pat", "last_name": "Person"}
+    return signup.sign_up({**data, **names}, ip_address=ip_address).principal
+
+
+def test_right_codes_are_given_back_so_an_office_behind_one_address_signs_in(
+    identity_env: str,
+) -> None:
+    office = "198.51.100.1"
+    for n in range(ratelimit.MFA_PER_CLIENT.limit + 3):
+        person = _signed_up_from(f"p{n}@org{n}.example", f"10.1.0.{n}")
+        secret, _codes = _enrol(person)
+        result = auth.login(f"p{n}@org{n}.example", PASSWORD, office)
+        assert isinstance(result, mfa.MfaChallenge)
+        assert mfa.verify_challenge(result.token, _later_code(secret), office).principal == (
+            person.__class__(person.user_id, person.organization_id, person.role, office)
+        )
 
 
 @pytest.mark.parametrize("code", [None, 123456, "", "x" * 50, ["123456"]])

@@ -283,6 +283,7 @@ def confirm_enrolment(principal: Principal, code: object) -> list[str]:
     """Confirm the new key with a first code; returns the recovery codes (shown once)."""
     _throttle(principal.ip_address, principal.user_id)
     codes = _confirm_enrolment(principal.user_id, code)
+    _passed(principal.ip_address, principal.user_id)
     _common.record("mfa.enabled", "user", principal, resource_id=principal.user_id)
     return codes
 
@@ -398,12 +399,23 @@ def challenge_kind(token: object) -> ChallengeKind:
     return kind if kind in ("enrol", "enrolled") else "verify"
 
 
-def _throttle(ip_address: str | None, user_id: str) -> None:
+def _limits(ip_address: str | None, user_id: str) -> tuple[tuple[ratelimit.Rule, str], ...]:
     client = ratelimit.client_key(ip_address)
-    for rule, key in ((ratelimit.MFA_PER_CLIENT, client), (ratelimit.MFA_PER_ACCOUNT, user_id)):
+    return ((ratelimit.MFA_PER_CLIENT, client), (ratelimit.MFA_PER_ACCOUNT, user_id))
+
+
+def _throttle(ip_address: str | None, user_id: str) -> None:
+    """Count a code against the client and the account (given back when it is right, so an
+    office signing in together behind one address is not held back)."""
+    for rule, key in _limits(ip_address, user_id):
         decision = ratelimit.hit(rule, key)
         if not decision.allowed:
             raise MfaThrottled(decision.retry_after)
+
+
+def _passed(ip_address: str | None, user_id: str) -> None:
+    for rule, key in _limits(ip_address, user_id):
+        ratelimit.refund(rule, key)
 
 
 def _challenge_failed(token: str, challenge: dict[str, Any], ip_address: str | None) -> None:
@@ -467,6 +479,7 @@ def verify_challenge(
     except MfaRefused:
         _challenge_failed(token, challenge, ip_address)
         raise
+    _passed(ip_address, str(challenge["userId"]))
     _use_challenge(token)
     return _start_session(challenge, ip_address, user_agent, factor)
 
@@ -495,6 +508,7 @@ def confirm_in_challenge(token: object, code: object, ip_address: str | None = N
     except MfaRefused:
         _challenge_failed(token, challenge, ip_address)
         raise
+    _passed(ip_address, user_id)
     get_cache().set(_challenge_key(token), {**challenge, "kind": "enrolled"}, CHALLENGE_TTL)
     principal = Principal(user_id, str(challenge["organizationId"]), str(challenge["role"]))
     _common.record("mfa.enabled", "user", principal, resource_id=user_id)
