@@ -457,8 +457,9 @@ def admin_outbox() -> rx.Component:
         AdminOutboxState,
         rx.heading("E-mail outbox", size="8", as_="h1"),
         rx.text(
-            "Messages the app sent or would send. Without an SMTP server configured they stay "
-            "here, so you can pass invitation and reset links on yourself.",
+            "Invitations and reminders your organization sent or would send. Without an SMTP "
+            "server configured they stay here, so you can pass invitation links on yourself. "
+            "Password reset links go to the person alone and are never shown here.",
             color=rx.color("gray", 11),
         ),
         rx.cond(

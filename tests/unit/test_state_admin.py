@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ninevectors.services.identity import organizations, users
+from ninevectors.services.identity import organizations, sessions, users
 from ninevectors.services.identity.roles import Role
 from ninevectors.state.admin_audit import AdminAuditState, AdminOutboxState
 from ninevectors.state.admin_organization import ADMINS_ONLY, AdminOrganizationState
@@ -84,6 +84,8 @@ def test_organization_settings_refuse_a_manager(identity_env: str) -> None:
         (["name", "Alpha Group"], MALFORMED_FORM),
         ({"name": {"first": "Alpha"}}, "name"),  # the service names the field to fix
         ({"name": "Alpha Group", "size": 42}, "size"),
+        ({"name": "Alpha Group", "mfa_required": "sometimes"}, "Two-step sign-in requirement"),
+        ({"name": "Alpha Group", "mfa_required": ["everyone"]}, "Two-step sign-in requirement"),
     ],
 )
 def test_wrong_organization_forms_change_nothing(
@@ -187,6 +189,9 @@ USER_REFUSALS = [
     ("deactivate", {"user_id": {"id": "u1"}}, "Choose a person of the list to deactivate."),
     ("reactivate", {"user_id": 12}, "Choose a person of the list to reactivate."),
     ("revoke", {"invitation_id": None}, "Choose an invitation of the list to revoke."),
+    ("reset_mfa", {"user_id": ["u1"]}, "Choose a person of the list."),
+    ("reset_mfa", {"user_id": "x" * 500}, "Choose a person of the list."),
+    ("sign_out_everywhere", {"user_id": None}, "Choose a person of the list."),
     ("set_search", {"value": ["max"]}, "The search must be text."),
     ("go_to_page", {"page": 2}, "That page does not exist."),
 ]
@@ -227,6 +232,8 @@ def test_people_of_another_organization_cannot_be_touched(identity_env: str) -> 
         for handler, payload in [
             (AdminUsersState.deactivate, {"user_id": beta_user.user_id}),
             (AdminUsersState.change_role, {"user_id": beta_user.user_id, "role": "ORG_ADMIN"}),
+            (AdminUsersState.reset_mfa, {"user_id": beta_user.user_id}),
+            (AdminUsersState.sign_out_everywhere, {"user_id": beta_user.user_id}),
         ]:
             answer = await browser.send(handler, **payload)
             state = await browser.state(AdminUsersState)
@@ -238,3 +245,4 @@ def test_people_of_another_organization_cannot_be_touched(identity_env: str) -> 
         assert "not found" in error.lower()
     bo = users.get_current_user(beta_user)
     assert (bo.status, bo.role) == ("active", Role.MEMBER.value)
+    assert sessions.active_session_count(beta_user.user_id) == 1  # not signed out
