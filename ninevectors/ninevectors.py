@@ -14,7 +14,7 @@ from ninevectors.api.observability import EventObserver, RequestObserver
 from ninevectors.api.security import SecuredApp
 from ninevectors.api.uploads import guard_uploads
 from ninevectors.framework import get_framework
-from ninevectors.pages import account, admin, assessments, auth, home, wizard
+from ninevectors.pages import account, admin, admin_sso, assessments, auth, home, wizard
 from ninevectors.pages.explorer import learn, vector_page, vector_route
 from ninevectors.pages.landing import landing
 from ninevectors.pages.not_found import not_found
@@ -24,6 +24,7 @@ from ninevectors.services.observability.logs import configure_from_settings
 from ninevectors.settings import get_settings
 from ninevectors.state.admin_audit import AdminAuditState, AdminOutboxState
 from ninevectors.state.admin_organization import AdminOrganizationState
+from ninevectors.state.admin_sso import AdminSsoState
 from ninevectors.state.admin_users import AdminUsersState
 from ninevectors.state.assessments import AssessmentDetailState, AssessmentsState
 from ninevectors.state.auth_pages import AcceptInviteState, LoginState, ResetPasswordState
@@ -76,6 +77,7 @@ def _pages() -> list[tuple[Callable[[], rx.Component], str, str, object]]:
             "Organization settings",
             AdminOrganizationState.load,
         ),
+        (admin_sso.admin_sso, Route.ADMIN_SSO, "Single sign-on", AdminSsoState.load),
         (admin.admin_audit, Route.ADMIN_AUDIT, "Audit log", AdminAuditState.load),
         (admin.admin_outbox, Route.ADMIN_OUTBOX, "E-mail outbox", AdminOutboxState.load),
     ]

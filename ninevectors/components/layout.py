@@ -34,6 +34,7 @@ SIGNED_IN_ITEMS: tuple[NavItem, ...] = (
 PEOPLE_ITEM = NavItem("People", Route.ADMIN_USERS, "users")
 ADMIN_ITEMS: tuple[NavItem, ...] = (
     NavItem("Organization", Route.ADMIN_ORGANIZATION, "building-2"),
+    NavItem("Single sign-on", Route.ADMIN_SSO, "key-round"),
     NavItem("Audit log", Route.ADMIN_AUDIT, "scroll-text"),
     NavItem("Outbox", Route.ADMIN_OUTBOX, "mail"),
 )
