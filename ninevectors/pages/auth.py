@@ -255,6 +255,25 @@ def reset_password() -> rx.Component:
     )
 
 
+def _join_with_sso() -> rx.Component:
+    """A plain link (a full page load): /auth/sso/start redirects to the provider."""
+    return rx.vstack(
+        rx.button(
+            rx.el.a("Join with SSO", href=AcceptInviteState.sso_url, id="join-with-sso"),
+            as_child=True,
+            size="3",
+            width="100%",
+        ),
+        rx.cond(
+            AcceptInviteState.sso_required,
+            rx.text("Your organization signs in with SSO only."),
+            rx.separator(),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def accept_invite() -> rx.Component:
     return app_shell(
         auth_card(
@@ -274,19 +293,28 @@ def accept_invite() -> rx.Component:
                         id="invitation-summary",
                     ),
                     error_callout(AcceptInviteState.error),
-                    rx.form(
-                        rx.vstack(
-                            _name_fields(),
-                            _new_password_field(),
-                            rx.button(
-                                "Join", type="submit", size="3", width="100%", id="accept-submit"
+                    rx.cond(AcceptInviteState.sso_available, _join_with_sso()),
+                    rx.cond(
+                        AcceptInviteState.sso_required,
+                        rx.fragment(),
+                        rx.form(
+                            rx.vstack(
+                                _name_fields(),
+                                _new_password_field(),
+                                rx.button(
+                                    "Join",
+                                    type="submit",
+                                    size="3",
+                                    width="100%",
+                                    id="accept-submit",
+                                ),
+                                spacing="3",
                             ),
-                            spacing="3",
+                            on_submit=AcceptInviteState.submit,
+                            method="post",  # before the page is live a plain submit must not
+                            # put the password in the address (and so in history and server logs)
+                            aria_label="Accept the invitation",
                         ),
-                        on_submit=AcceptInviteState.submit,
-                        method="post",  # before the page is live a plain submit must not put
-                        # the password in the address (and so in history and server logs)
-                        aria_label="Accept the invitation",
                     ),
                     width="100%",
                 ),

@@ -10,12 +10,13 @@ in N s") is shown as is, like every other refusal.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from ninevectors.routes import Route, safe_next
 from ninevectors.services.executor import run_blocking
-from ninevectors.services.identity import auth, invitations, mfa, password_reset, signup
+from ninevectors.services.identity import auth, invitations, mfa, password_reset, signup, sso
 from ninevectors.state.session import SessionState, friendly_error
 
 
@@ -224,9 +225,18 @@ class AcceptInviteState(SessionState):
     role_label: str = ""
     link_error: str = ""
     error: str = ""
+    sso_available: bool = False
+    sso_required: bool = False
+    sso_url: str = ""
 
     def _token(self) -> str:
         return self.router.url.query_parameters.get("token", "")
+
+    async def _offer_sso(self, email: str) -> None:
+        hint = await run_blocking(sso.hint_for_email, email)
+        self.sso_available, self.sso_required = hint.sso, hint.required
+        query = urlencode({"invitation": self._token()})
+        self.sso_url = f"{Route.SSO_START}?{query}" if hint.sso else ""
 
     @rx.event
     async def load(self) -> None:
@@ -240,6 +250,7 @@ class AcceptInviteState(SessionState):
         self.organization = info.organization_name
         self.email = info.email
         self.role_label = info.role_label
+        await self._offer_sso(info.email)
 
     @rx.event
     async def submit(self, form_data: dict) -> rx.event.EventSpec | None:

@@ -28,6 +28,7 @@ from ninevectors.services.identity import (
     passwords,
     roles,
     sessions,
+    sso,
 )
 from ninevectors.services.identity import users as user_service
 from ninevectors.services.identity.roles import Role
@@ -38,6 +39,7 @@ from ninevectors.settings import get_settings
 
 INVITATION_TTL = timedelta(days=3)
 ALREADY_HAS_ACCOUNT = "This e-mail address already has an account."
+JOIN_WITH_SSO = "Your organization signs in with SSO. Use Join with SSO."
 INVALID_LINK = "This invitation link is not valid."
 USED_LINK = "This invitation has already been used. Log in instead."
 EXPIRED_LINK = "This invitation has expired. Ask for a new one."
@@ -289,6 +291,8 @@ def accept_invitation(
     client, moment = ratelimit.client_key(ip_address), now.timestamp()
     ratelimit.enforce(ratelimit.ACCEPT_INVITATION_PER_CLIENT, client, now=moment)
     row, item = _open_invitation(token, now)
+    if sso.hint_for_email(row.email).required:
+        raise ValidationFailed("password", JOIN_WITH_SSO)
     passwords.check_password_policy(form.password, row.email)
     if auth.credential_by_email(row.email) is not None:
         raise ValidationFailed("email", ALREADY_HAS_ACCOUNT)
