@@ -20,6 +20,8 @@ from ninevectors.state.inputs import form_fields, text
 from ninevectors.state.session import SessionState
 
 NO_SSO = "Single sign-on is not set up for this e-mail domain. Sign in with your password."
+# A copy taken at import: the messages are constants, reading them needs no service call.
+SSO_ERRORS = dict(sso_login.MESSAGES)
 
 
 class SsoState(SessionState):
@@ -31,7 +33,7 @@ class SsoState(SessionState):
     @rx.event
     def load(self) -> None:
         code = self.router.url.query_parameters.get("sso_error", "")
-        self.sso_error = sso_login.MESSAGES.get(code, "") if isinstance(code, str) else ""
+        self.sso_error = SSO_ERRORS.get(code, "") if isinstance(code, str) else ""
         self.domain, self.available, self.required = "", False, False
 
     @rx.event
