@@ -256,13 +256,13 @@ def reset_password() -> rx.Component:
 
 
 def _join_with_sso() -> rx.Component:
-    """A plain link (a full page load): /auth/sso/start redirects to the provider."""
     return rx.vstack(
         rx.button(
-            rx.el.a("Join with SSO", href=AcceptInviteState.sso_url, id="join-with-sso"),
-            as_child=True,
+            "Join with SSO",
+            on_click=AcceptInviteState.join_with_sso,
             size="3",
             width="100%",
+            id="join-with-sso",
         ),
         rx.cond(
             AcceptInviteState.sso_required,

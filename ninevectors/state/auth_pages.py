@@ -9,6 +9,7 @@ in N s") is shown as is, like every other refusal.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -251,6 +252,13 @@ class AcceptInviteState(SessionState):
         self.email = info.email
         self.role_label = info.role_label
         await self._offer_sso(info.email)
+
+    @rx.event
+    def join_with_sso(self) -> rx.event.EventSpec | None:
+        """A real page load: /auth/sso/start is a backend route, not one of the pages."""
+        if not self.sso_url:
+            return None
+        return rx.call_script(f"window.location.assign({json.dumps(self.sso_url)})")
 
     @rx.event
     async def submit(self, form_data: dict) -> rx.event.EventSpec | None:

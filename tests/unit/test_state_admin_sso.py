@@ -157,12 +157,14 @@ def test_an_invitation_to_an_sso_domain_offers_join_with_sso(identity_env: str) 
     invitations.invite(admin.principal, "newcomer@alpha.example", Role.MEMBER)
     token = support.last_link_token("newcomer@alpha.example", "accept-invite")
 
-    async def scenario(reflex: Reflex) -> AcceptInviteState:
+    async def scenario(reflex: Reflex) -> tuple[AcceptInviteState, Answer]:
         browser = reflex.browser()
         await browser.open("/accept-invite", AcceptInviteState.load, query={"token": token})
-        return await browser.state(AcceptInviteState)
+        joined = await browser.send(AcceptInviteState.join_with_sso)
+        return await browser.state(AcceptInviteState), joined
 
-    state = run(scenario)
+    state, joined = run(scenario)
+    assert joined.errors == [] and joined.names() == ["_call_script"]
     assert state.sso_available and state.sso_required
     assert state.sso_url == f"/auth/sso/start?invitation={token}"
     with pytest.raises(ValidationFailed, match="Join with SSO"):
