@@ -92,6 +92,10 @@ class Organization(SQLModel, table=True):
 
 
 class Subscription(SQLModel, table=True):
+    """The verified mirror of an organization's Stripe subscription (one row per organization;
+    Stripe is the source of truth, ``services/billing/mirror.py`` the only writer).
+    ``status`` is Stripe's, or ``none`` while the customer has no subscription (yet)."""
+
     __tablename__ = "subscriptions"
 
     subscription_id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
@@ -101,11 +105,15 @@ class Subscription(SQLModel, table=True):
             ForeignKey("organizations.id", name="fk_subscriptions_organization_id"),
             nullable=False,
             index=True,
+            unique=True,
         )
     )
     stripe_customer_id: str = Field(max_length=100, index=True)
+    stripe_subscription_id: str | None = Field(default=None, max_length=100, index=True)
     stripe_price_id: str = Field(max_length=100)
-    status: str = Field(max_length=20)  # active, canceled, past_due, trialing
+    plan: str = Field(default="starter", max_length=20)  # the plan the price stands for
+    status: str = Field(max_length=20)  # none, active, trialing, past_due, canceled, ...
+    past_due_since: datetime | None = _maybe_when()  # when dunning began (grace period)
     current_period_start: datetime = _when()
     current_period_end: datetime = _when()
     cancel_at_period_end: bool = Field(default=False)
@@ -293,6 +301,19 @@ class SsoDomain(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class BillingEvent(SQLModel, table=True):
+    """A Stripe webhook event we processed: the id is remembered so each event is applied
+    exactly once, however often Stripe delivers it."""
+
+    __tablename__ = "billing_events"
+
+    event_id: str = Field(primary_key=True, max_length=255)
+    event_type: str = Field(max_length=100)
+    organization_id: str | None = Field(default=None, max_length=50, index=True)
+    outcome: str = Field(max_length=30)  # applied, ignored, unknown-customer
+    received_at: datetime = _when()
+
+
 RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
     Organization,
     Subscription,
@@ -306,4 +327,5 @@ RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
     MfaRecoveryCode,
     SsoConnection,
     SsoDomain,
+    BillingEvent,
 )

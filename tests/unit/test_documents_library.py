@@ -4,10 +4,13 @@ and delete."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ninevectors.services import documents
-from ninevectors.services.documents import library, queue
+from ninevectors.services.billing import plans
+from ninevectors.services.documents import queue
 from ninevectors.services.errors import ConflictError, Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.identity import users
 from ninevectors.settings import get_settings
@@ -119,7 +122,8 @@ def test_duplicate_in_the_organization_is_refused(library_env: Team) -> None:
 
 
 def test_plan_storage_limit(library_env: Team, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(library.PLAN_STORAGE_BYTES, "enterprise", 100)
+    tiny = dataclasses.replace(plans.PLANS["enterprise"], storage_bytes=100)
+    monkeypatch.setitem(plans.PLANS, "enterprise", tiny)
     with pytest.raises(ValidationFailed, match="storage"):
         upload(library_env.alice, "plan.pdf", samples.pdf_bytes())
     assert blob_names(library_env.org) == []

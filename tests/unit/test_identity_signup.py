@@ -230,4 +230,4 @@ def test_plan_defaults() -> None:
     assert organizations.plan_settings("starter").max_users == 10
     enterprise = organizations.plan_settings("enterprise")
     assert (enterprise.max_users, enterprise.max_assessments) == (100, 50)
-    assert enterprise.features == ["ai-coaching", "360-review", "benchmarking"]
+    assert enterprise.features == ["ai-coaching", "360-review", "benchmarking", "sso", "api-access"]

@@ -19,11 +19,14 @@ from ninevectors.services.analytics.benchmarks import (
     organization_benchmark,
 )
 from ninevectors.services.assessments import _common as c
+from ninevectors.services.billing import entitlements
+from ninevectors.services.billing.plans import Feature
+from ninevectors.services.identity import clock
 from ninevectors.services.identity.organizations import load_organization
 from ninevectors.services.store.base import Filter, Item, Query
 
 MAX_INDUSTRY_ORGANIZATIONS = 200
-PLAN_BENCHMARKING = "benchmarking"  # the plan feature that unlocks industry benchmarks
+PLAN_BENCHMARKING: Feature = "benchmarking"  # the plan feature that unlocks industry benchmarks
 
 
 def _response_vector_scores(item: Item) -> dict[int, float]:
@@ -122,8 +125,9 @@ def benchmarks_for(
         notes.append("No other assessment of your organization has enough responses yet.")
     if assessment.configuration.enable_benchmarking:
         organization = load_organization(principal.organization_id)
-        if PLAN_BENCHMARKING not in organization.settings.features:
-            notes.append("Industry benchmarks are part of the Enterprise plan.")
+        standing = entitlements.standing_of(principal.organization_id)
+        if not entitlements.allows(standing, PLAN_BENCHMARKING, clock.utcnow()):
+            notes.append(f"{entitlements.feature_note(PLAN_BENCHMARKING)}.")
             return found, " ".join(notes)
         industry = organization.industry
         published = industry_for(principal, industry) if industry else None

@@ -27,9 +27,10 @@ from ninevectors.services.assessments.schemas import (
     AssessmentUpdate,
     NextRoundInput,
 )
+from ninevectors.services.billing import entitlements
+from ninevectors.services.billing.plans import Feature
 from ninevectors.services.errors import ConflictError, ValidationFailed
 from ninevectors.services.identity import roles
-from ninevectors.services.identity.organizations import load_organization
 from ninevectors.services.pagination import ResultPage
 from ninevectors.services.store.base import Filter, Item
 
@@ -55,7 +56,7 @@ def can_manage(principal: Principal, assessment: AssessmentItem) -> bool:
     return c.sees_all(principal) or c.is_owner(principal, assessment)
 
 
-PLAN_360 = "360-review"  # the plan feature that allows 360-reviews
+PLAN_360: Feature = "360-review"  # the plan feature that allows 360-reviews
 
 
 def _check_due(value: date | None) -> None:
@@ -64,16 +65,14 @@ def _check_due(value: date | None) -> None:
 
 
 def _check_plan(organization_id: str, assessment_type: str) -> None:
-    settings = load_organization(organization_id).settings
-    if c.active_count(organization_id) >= settings.max_assessments:
-        raise ValidationFailed(
-            "name",
-            f"Your plan allows {settings.max_assessments} assessments; archive one or upgrade.",
-        )
-    if assessment_type == "360-review" and PLAN_360 not in settings.features:
-        raise ValidationFailed(
-            "type", "360-reviews are part of the Professional and Enterprise plans; upgrade."
-        )
+    standing = entitlements.standing_of(organization_id)
+    entitlements.require_new_work(standing, "name")
+    entitlements.require_room(
+        standing, "assessments", c.active_count(organization_id), field="name",
+        message="Your plan allows {limit:g} assessments; archive one or upgrade.",
+    )  # fmt: skip
+    if assessment_type == "360-review":
+        entitlements.require_feature(standing, PLAN_360, "type")
 
 
 def _check_subject(principal: Principal, user_id: str | None) -> None:

@@ -14,19 +14,19 @@ from typing import Any
 from ninevectors.models.document import DocumentItem, FileMetadata, Processing
 from ninevectors.models.principal import Principal
 from ninevectors.services.backends import get_blob_storage, get_store
+from ninevectors.services.billing import entitlements
+from ninevectors.services.billing.plans import GB
 from ninevectors.services.blob import layout
 from ninevectors.services.documents import _common as c
 from ninevectors.services.documents import detection, evidence, queue
 from ninevectors.services.documents.schemas import DocumentDetails, clean_filename
 from ninevectors.services.errors import ConflictError, ValidationFailed
-from ninevectors.services.identity import organizations, roles
+from ninevectors.services.identity import roles
 from ninevectors.services.store.base import Filter, Query
 from ninevectors.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-GB = 1024**3
-PLAN_STORAGE_BYTES = {"starter": 1 * GB, "professional": 25 * GB, "enterprise": 250 * GB}
 BLOB_CHUNK = 1024 * 1024
 DOWNLOAD_SECONDS = 900
 
@@ -81,12 +81,11 @@ def storage_used(organization_id: str) -> int:
 
 
 def _check_plan_room(organization_id: str, size: int) -> None:
-    plan = organizations.load_organization(organization_id).plan
-    limit = PLAN_STORAGE_BYTES.get(plan, PLAN_STORAGE_BYTES["starter"])
-    if storage_used(organization_id) + size > limit:
-        raise ValidationFailed(
-            "file", f"Your {plan} plan's document storage ({limit // GB} GB) is full."
-        )
+    standing = entitlements.standing_of(organization_id)
+    entitlements.require_room(
+        standing, "storage-gb", storage_used(organization_id) / GB, adding=size / GB,
+        field="file", message="Your {plan} plan's document storage ({limit:g} GB) is full.",
+    )  # fmt: skip
 
 
 def _check_duplicate(organization_id: str, sha256: str) -> None:

@@ -18,6 +18,7 @@ from ninevectors.models.principal import Principal
 from ninevectors.models.tables import OneTimeToken, UserCredential
 from ninevectors.services import email as mail
 from ninevectors.services import ratelimit
+from ninevectors.services.billing import entitlements
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import NotFoundError, ValidationFailed
 from ninevectors.services.identity import (
@@ -70,14 +71,14 @@ def _pending(organization_id: str, now: datetime) -> list[Item]:
 
 
 def _check_room(organization_id: str, now: datetime) -> None:
-    limit = organizations.load_organization(organization_id).settings.max_users
+    standing = entitlements.standing_of(organization_id)
+    entitlements.require_new_work(standing, "email", now)
     used = user_service.active_user_count(organization_id) + len(_pending(organization_id, now))
-    if used >= limit:
-        raise ValidationFailed(
-            "email",
-            f"Your plan allows {limit} users and all seats are taken or invited. "
-            "Upgrade the plan, deactivate a user or revoke an invitation first.",
-        )
+    entitlements.require_room(
+        standing, "users", used, field="email", now=now,
+        message="Your plan allows {limit:g} users and all seats are taken or invited. "
+        "Upgrade the plan, deactivate a user or revoke an invitation first.",
+    )  # fmt: skip
 
 
 def _check_invitable(principal: Principal, email: str, now: datetime) -> None:

@@ -8,34 +8,21 @@ from typing import Any
 from ninevectors.models.identity import OrganizationItem, OrganizationSettings
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import Organization
+from ninevectors.services.billing import plans
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ConflictError, NotFoundError
 from ninevectors.services.identity import _common, clock, roles
 from ninevectors.services.identity.schemas import OrganizationUpdate, Plan
 from ninevectors.services.store.base import PreconditionFailed
 
-PLAN_LIMITS: dict[str, dict[str, Any]] = {
-    "starter": {"max_users": 10, "max_assessments": 5, "features": ["ai-coaching"]},
-    "professional": {
-        "max_users": 50,
-        "max_assessments": 25,
-        "features": ["ai-coaching", "360-review"],
-    },
-    "enterprise": {
-        "max_users": 100,
-        "max_assessments": 50,
-        "features": ["ai-coaching", "360-review", "benchmarking"],
-    },
-}
-
 
 def plan_settings(plan: Plan) -> OrganizationSettings:
-    """The settings block a new organization on ``plan`` starts with."""
-    limits = PLAN_LIMITS[plan]
+    """The limits block a new organization on ``plan`` starts with (``billing/plans.py``)."""
+    limits = plans.PLANS[plan]
     return OrganizationSettings(
-        max_users=limits["max_users"],
-        max_assessments=limits["max_assessments"],
-        features=list(limits["features"]),
+        max_users=limits.max_users,
+        max_assessments=limits.max_assessments,
+        features=list(limits.features),
     )
 
 

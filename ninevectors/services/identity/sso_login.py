@@ -30,6 +30,7 @@ from ninevectors.models.principal import Principal
 from ninevectors.models.tables import OneTimeToken, UserCredential
 from ninevectors.services import ratelimit
 from ninevectors.services.backends import get_cache
+from ninevectors.services.billing import entitlements
 from ninevectors.services.cache.base import CacheUnavailable
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import NotFoundError, ValidationFailed
@@ -40,7 +41,6 @@ from ninevectors.services.identity import (
     invitations,
     mfa,
     oidc,
-    organizations,
     sso,
 )
 from ninevectors.services.identity import users as user_service
@@ -263,8 +263,9 @@ def _existing_role(credential: UserCredential, organization_id: str) -> str:
 
 
 def _check_seat(organization_id: str) -> None:
-    limit = organizations.load_organization(organization_id).settings.max_users
-    if user_service.active_user_count(organization_id) >= limit:
+    standing = entitlements.standing_of(organization_id)
+    used = user_service.active_user_count(organization_id)
+    if entitlements.remaining(standing, "users", used, clock.utcnow()) < 1:
         raise SsoRefused("seats")
 
 

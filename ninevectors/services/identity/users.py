@@ -14,10 +14,10 @@ from sqlmodel import select
 from ninevectors.models.identity import UserItem
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import UserCredential
+from ninevectors.services.billing import entitlements
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import ConflictError, Forbidden, ValidationFailed
 from ninevectors.services.identity import _common, clock, roles, sessions
-from ninevectors.services.identity.organizations import load_organization
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.identity.schemas import (
     PreferencesUpdate,
@@ -260,11 +260,12 @@ def reactivate_user(principal: Principal, user_id: str) -> UserItem:
     target = _managed_target(principal, user_id, "reactivate")
     if target.get("status") == "active":
         return UserItem.model_validate(target)
-    limit = load_organization(principal.organization_id).settings.max_users
-    if active_user_count(principal.organization_id) >= limit:
-        raise ValidationFailed(
-            "status", f"Your plan allows {limit} active users; upgrade the plan first."
-        )
+    standing = entitlements.standing_of(principal.organization_id)
+    entitlements.require_new_work(standing, "status")
+    entitlements.require_room(
+        standing, "users", active_user_count(principal.organization_id), field="status",
+        message="Your plan allows {limit:g} active users; upgrade the plan first.",
+    )  # fmt: skip
     target["status"] = "active"
     saved = _save(target)
     _set_credential_active(saved.id, True)
