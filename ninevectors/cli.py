@@ -135,6 +135,46 @@ def show_mailbox(limit: int, to: str | None) -> int:
     return 0
 
 
+def set_plan(organization_id: str, plan: str) -> int:
+    """``billing set-plan ORG PLAN``: the operator sets a plan by hand while billing is off."""
+    from ninevectors.services.billing import mirror
+    from ninevectors.services.database import migrate
+    from ninevectors.services.errors import NotFoundError, ValidationFailed
+
+    migrate()
+    try:
+        chosen = mirror.operator_set_plan(organization_id, plan)
+    except (NotFoundError, ValidationFailed) as refused:
+        print(refused)
+        return 1
+    print(f"{organization_id} is now on the {chosen} plan.")
+    return 0
+
+
+def billing(action: str, arguments: list[str]) -> int:
+    """``billing sync``: create the plans' Products and Prices in Stripe when missing."""
+    from ninevectors.services.billing import catalog, stripe_api
+
+    if action == "set-plan":
+        if len(arguments) != 2:
+            print("usage: billing set-plan ORGANIZATION_ID PLAN")
+            return 2
+        return set_plan(*arguments)
+    if not stripe_api.billing_enabled():
+        print("Billing is off: set NINEVECTORS_STRIPE_SECRET_KEY to sync plans to Stripe.")
+        return 1
+    try:
+        report = catalog.sync_catalog()
+    except stripe_api.StripeUnavailable as error:
+        print(error)
+        return 1
+    for name in report.created:
+        print(f"created  {name}")
+    for name in report.existing:
+        print(f"exists   {name}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ninevectors")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +189,12 @@ def _parser() -> argparse.ArgumentParser:
     mailbox_command = commands.add_parser("mailbox", help="list the e-mails of the local mailbox")
     mailbox_command.add_argument("--to", metavar="EMAIL", help="only messages to this address")
     mailbox_command.add_argument("--limit", type=int, default=20, metavar="N", help="newest N")
+    billing_command = commands.add_parser("billing", help="Stripe billing tasks")
+    billing_command.add_argument(
+        "action", choices=["sync", "set-plan"], help="sync: Products and Prices in Stripe; "
+        "set-plan ORG PLAN: a plan by hand while billing is off",
+    )  # fmt: skip
+    billing_command.add_argument("arguments", nargs="*", help="set-plan: ORGANIZATION_ID PLAN")
     return parser
 
 
@@ -162,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.role, args.web_workers, args.task_workers, args.no_build)
     if args.command == "mailbox":
         return show_mailbox(args.limit, args.to)
+    if args.command == "billing":
+        return billing(args.action, args.arguments)
     return 2
 
 

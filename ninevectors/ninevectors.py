@@ -10,6 +10,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from ninevectors.api import answers, downloads, health, mailbox, metrics, session_cookie, sso
+from ninevectors.api import billing as billing_api
 from ninevectors.api.observability import EventObserver, RequestObserver
 from ninevectors.api.security import SecuredApp
 from ninevectors.api.uploads import guard_uploads
@@ -44,7 +45,7 @@ FEATURE_PAGE_MODULES = ("analytics", "coach", "documents")
 def _api() -> Starlette:
     routes = [*health.routes, *downloads.routes, *session_cookie.routes, *answers.routes]
     routes += metrics.routes + mailbox.routes
-    routes += sso.routes
+    routes += sso.routes + billing_api.routes
     return Starlette(routes=routes)
 
 

@@ -82,8 +82,12 @@ class Settings(BaseSettings):
     anthropic_base_url: str = ""  # empty: the SDK's default endpoint
     coach_messages_per_minute: int = Field(default=20, ge=1)  # per organization
 
+    # Billing (services/billing). No secret key: billing is off, a super admin sets plans.
     stripe_secret_key: SecretStr = SecretStr("")
     stripe_webhook_secret: SecretStr = SecretStr("")
+    stripe_api_base: str = ""  # empty: Stripe's own API; tests point it at localstripe
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    billing_currency: str = "usd"
 
     load_demo_data: bool = True
 

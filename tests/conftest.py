@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.cosmos",
     "tests.fixtures.database",
     "tests.fixtures.oidc_provider",
+    "tests.fixtures.stripe_server",
 ]
 
 

@@ -26,6 +26,7 @@ from sqlmodel import select
 
 import ninevectors.services.analytics as analytics_package
 import ninevectors.services.assessments as assessments_package
+import ninevectors.services.billing as billing_package
 import ninevectors.services.coach as coach_package
 import ninevectors.services.identity as identity_package
 import ninevectors.services.reports as reports_package
@@ -45,6 +46,9 @@ from ninevectors.services.analytics import benchmarks_service
 from ninevectors.services.analytics import dashboard as analytics_dashboard
 from ninevectors.services.assessments import answers
 from ninevectors.services.backends import get_store, reset_backends
+from ninevectors.services.billing import checkout as billing_checkout
+from ninevectors.services.billing import mirror as billing_mirror
+from ninevectors.services.billing import overview as billing_overview
 from ninevectors.services.database import session_scope
 from ninevectors.services.documents import evidence as documents_evidence
 from ninevectors.services.documents import library as documents_library
@@ -115,7 +119,11 @@ def _modules() -> list[ModuleType]:
         for package in (analytics_package, reports_package)
         for info in pkgutil.iter_modules(package.__path__)
     ]
-    return [*found, *mine, *coaching, *insight, audit, mail, *DOCUMENT_MODULES]
+    billing = [
+        importlib.import_module(f"{billing_package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(billing_package.__path__)
+    ]
+    return [*found, *mine, *coaching, *insight, audit, mail, *DOCUMENT_MODULES, *billing]
 
 
 DOCUMENT_MODULES = [documents_library, documents_search, documents_evidence, documents_queue]
@@ -346,6 +354,11 @@ CALLS.update(
         ),
         "queue.list_dead_letters": lambda p, b: documents.list_dead_letters(p),
         "queue.retry_dead_letter": lambda p, b: documents.retry_dead_letter(p, "message-of-b"),
+        "checkout.ensure_customer": lambda p, b: billing_checkout.ensure_customer(p),
+        "checkout.start_checkout": lambda p, b: billing_checkout.start_checkout(p, "professional"),
+        "checkout.portal_url": lambda p, b: billing_checkout.portal_url(p),
+        "overview.billing_overview": lambda p, b: billing_overview.billing_overview(p),
+        "mirror.set_plan_by_hand": lambda p, b: billing_mirror.set_plan_by_hand(p, "enterprise"),
     }
 )
 
