@@ -35,6 +35,7 @@ PEOPLE_ITEM = NavItem("People", Route.ADMIN_USERS, "users")
 ADMIN_ITEMS: tuple[NavItem, ...] = (
     NavItem("Organization", Route.ADMIN_ORGANIZATION, "building-2"),
     NavItem("Single sign-on", Route.ADMIN_SSO, "key-round"),
+    NavItem("Billing", Route.ADMIN_BILLING, "credit-card"),
     NavItem("Audit log", Route.ADMIN_AUDIT, "scroll-text"),
     NavItem("Outbox", Route.ADMIN_OUTBOX, "mail"),
 )

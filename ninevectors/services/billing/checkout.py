@@ -46,9 +46,9 @@ def ensure_customer(principal: Principal) -> str:
 
 
 def _checked_choice(plan: object, interval: object) -> tuple[plans.Plan, plans.Interval]:
-    if plan not in plans.PLANS or not plans.PLANS[plan].is_paid:  # type: ignore[index]
+    if not isinstance(plan, str) or plan not in plans.PLANS or not plans.PLANS[plan].is_paid:  # type: ignore[index]
         raise ValidationFailed("plan", "Choose the Professional or Enterprise plan.")
-    if interval not in plans.INTERVALS:
+    if not isinstance(interval, str) or interval not in plans.INTERVALS:
         raise ValidationFailed("interval", "Choose monthly or yearly billing.")
     return plans.PLANS[plan], interval  # type: ignore[index,return-value]
 

@@ -1,0 +1,142 @@
+"""The admin's Billing page (declared in PAGES; ninevectors.py registers it)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ninevectors.components.forms import error_callout, not_allowed, notice_callout
+from ninevectors.components.layout import app_shell
+from ninevectors.pages.registry import PageSpec
+from ninevectors.routes import Route
+from ninevectors.state.billing import BillingState, FeatureRow, UpgradeOption, UsageRow
+
+BILLING_OFF = (
+    "Billing is off on this installation: no Stripe account is configured. The platform "
+    "operator sets your plan by hand; everything else works as usual."
+)
+
+
+def _summary() -> rx.Component:
+    state = BillingState
+    return rx.card(
+        rx.data_list.root(
+            rx.data_list.item(rx.data_list.label("Plan"), rx.data_list.value(state.plan_label)),
+            rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(state.status)),
+            rx.data_list.item(
+                rx.data_list.label(rx.cond(state.cancel_at_period_end, "Ends on", "Renews on")),
+                rx.data_list.value(rx.cond(state.renewal != "", state.renewal, "—")),
+            ),
+        ),
+        width="100%",
+    )
+
+
+def _usage_row(row: UsageRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(row.label),
+        rx.table.cell(row.used + " of " + row.limit),
+        rx.table.cell(
+            rx.progress(value=row.percent, max=100, aria_label=row.label + " used"),
+            width="40%",
+        ),
+    )
+
+
+def _usage() -> rx.Component:
+    return rx.table.root(
+        rx.el.caption("Usage this billing period against your plan", class_name="sr-only"),
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell("What"),
+                rx.table.column_header_cell("Used"),
+                rx.table.column_header_cell("Share of the limit"),
+            )
+        ),
+        rx.table.body(rx.foreach(BillingState.usage, _usage_row)),
+        width="100%",
+    )
+
+
+def _feature(row: FeatureRow) -> rx.Component:
+    return rx.hstack(
+        rx.checkbox(checked=row.included, disabled=True, aria_label=row.label),
+        rx.text(row.label),
+        rx.cond(
+            row.included,
+            rx.badge("Included", color_scheme="green"),
+            rx.badge("Part of the " + row.plan_label + " plan", color_scheme="gray"),
+        ),
+        align="center",
+    )
+
+
+def _upgrade_button(option: UpgradeOption) -> rx.Component:
+    return rx.button(
+        "Upgrade to " + option.label,
+        on_click=BillingState.upgrade(option.plan),
+        id="upgrade-" + option.plan,
+    )
+
+
+def _actions() -> rx.Component:
+    state = BillingState
+    return rx.hstack(
+        rx.cond(
+            state.upgrades.length() > 0,  # type: ignore[attr-defined]
+            rx.hstack(
+                rx.el.label("Billed", html_for="billing-interval"),
+                rx.el.select(
+                    rx.el.option("Monthly", value="monthly"),
+                    rx.el.option("Yearly", value="yearly"),
+                    id="billing-interval",
+                    value=state.interval,
+                    on_change=state.set_interval,
+                ),
+                rx.foreach(state.upgrades, _upgrade_button),
+                align="center",
+            ),
+        ),
+        rx.button("Manage billing", variant="outline", on_click=state.manage, id="manage-billing"),
+        spacing="4",
+        wrap="wrap",
+    )
+
+
+def _content() -> rx.Component:
+    state = BillingState
+    return rx.vstack(
+        rx.heading("Billing", size="7", as_="h1"),
+        rx.cond(
+            state.banner != "",
+            rx.callout(state.banner, icon="triangle_alert", color_scheme="amber", role="alert"),
+        ),
+        notice_callout(state.message, "billing-notice"),
+        error_callout(state.error, "billing-error"),
+        rx.cond(
+            state.billing_enabled,
+            _actions(),
+            rx.callout(BILLING_OFF, icon="info", color_scheme="gray", id="billing-off"),
+        ),
+        _summary(),
+        rx.heading("Usage", size="5", as_="h2"),
+        _usage(),
+        rx.heading("What your plan includes", size="5", as_="h2"),
+        rx.vstack(rx.foreach(state.features, _feature), spacing="2"),
+        spacing="4",
+        width="100%",
+    )
+
+
+def billing_page() -> rx.Component:
+    return app_shell(
+        rx.cond(
+            BillingState.allowed,
+            _content(),
+            rx.cond(BillingState.is_authenticated, not_allowed(), rx.spinner(aria_label="Loading")),
+        )
+    )
+
+
+PAGES: list[PageSpec] = [
+    PageSpec(billing_page, Route.ADMIN_BILLING, "Billing", BillingState.load),
+]

@@ -1,0 +1,74 @@
+"""The Billing page's state through Reflex's event machinery: billing off says so, a member
+is not allowed, untrusted payloads change nothing, and the page builds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninevectors.pages.billing import billing_page
+from ninevectors.services.billing import entitlements
+from ninevectors.services.identity.roles import Role
+from ninevectors.state.billing import BillingState
+from tests.unit import test_identity_support as support
+from tests.unit.test_state_support import Answer, Reflex, run
+
+identity_env = support.identity_env
+
+
+def _seen(state: BillingState) -> dict[str, Any]:
+    return {"allowed": state.allowed, "plan": state.plan_label, "enabled": state.billing_enabled}
+
+
+def test_an_admin_sees_the_plan_with_billing_off(identity_env: str) -> None:
+    admin = support.sign_up()
+
+    async def scenario(reflex: Reflex) -> tuple[Answer, dict[str, Any], list[str], Answer, str]:
+        browser = reflex.browser(admin)
+        answer = await browser.open("/admin/billing", BillingState.load)
+        state = await browser.state(BillingState)
+        seats = [f"{row.label}:{row.used}/{row.limit}" for row in state.usage]
+        upgraded = await browser.send(BillingState.upgrade, plan="professional")
+        after = await browser.state(BillingState)
+        return answer, _seen(state), seats, upgraded, after.error
+
+    answer, seen, seats, upgraded, error = run(scenario)
+    assert answer.errors == [] and seen == {"allowed": True, "plan": "Starter", "enabled": False}
+    assert "Seats:1/10" in seats
+    assert upgraded.errors == [] and upgraded.events == [] and "Billing is off" in error
+
+
+def test_a_member_is_not_allowed(identity_env: str) -> None:
+    admin = support.sign_up()
+    member = support.add_user(admin.principal, "mia@alpha.example", Role.MEMBER)
+
+    async def scenario(reflex: Reflex) -> tuple[Answer, dict[str, Any], Answer, Answer]:
+        browser = reflex.browser(member)
+        answer = await browser.open("/admin/billing", BillingState.load)
+        state = _seen(await browser.state(BillingState))
+        upgrade = await browser.send(BillingState.upgrade, plan="enterprise")
+        manage = await browser.send(BillingState.manage)
+        return answer, state, upgrade, manage
+
+    answer, state, upgrade, manage = run(scenario)
+    assert answer.errors == [] and state == {"allowed": False, "plan": "", "enabled": False}
+    assert upgrade.events == [] and manage.events == [] and upgrade.errors == []
+    assert entitlements.subscription_row(admin.principal.organization_id) is None
+
+
+def test_untrusted_payloads_change_nothing(identity_env: str) -> None:
+    admin = support.sign_up()
+
+    async def scenario(reflex: Reflex) -> list[Answer]:
+        browser = reflex.browser(admin)
+        await browser.open("/admin/billing", BillingState.load)
+        answers = [await browser.send(BillingState.upgrade, plan=value) for value in
+                   (["enterprise"], {"plan": 1}, None, 42)]  # fmt: skip
+        answers.append(await browser.send(BillingState.set_interval, value=["yearly"]))
+        return answers
+
+    for answer in run(scenario):
+        assert answer.errors == [] and answer.events == []
+
+
+def test_the_page_builds() -> None:
+    assert billing_page() is not None
