@@ -9,8 +9,10 @@ from ninevectors.components.forms import error_callout, field, link_button, noti
 from ninevectors.components.layout import app_shell
 from ninevectors.components.tables import table_header
 from ninevectors.framework import get_framework
+from ninevectors.routes import Route
 from ninevectors.state.assessments import (
     RESPONDENT_TYPES,
+    REVIEW_360_PLAN,
     TYPE_LABELS,
     AssessmentDetailState,
     AssessmentRow,
@@ -49,10 +51,31 @@ def _person_options(people: rx.Var) -> rx.Component:
 # --- list and create ----------------------------------------------------------------------
 
 
+def _type_option(value: str, label: str) -> rx.Component:
+    """A type option; 360 reviews are offered disabled when the plan lacks them."""
+    if value != "360-review":
+        return rx.el.option(label, value=value)
+    lacking = AssessmentsState.review_360_note != ""
+    return rx.el.option(
+        rx.cond(lacking, f"{label} ({REVIEW_360_PLAN} plan)", label), value=value, disabled=lacking
+    )
+
+
+def _plan_note() -> rx.Component:
+    note = AssessmentsState.review_360_note
+    return rx.cond(
+        note != "",
+        rx.text(
+            note, " ", rx.link("See plans", href=Route.ADMIN_BILLING), size="2", id="plan-note"
+        ),
+    )
+
+
 def _create_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             error_callout(AssessmentsState.create_error, "create-error"),
+            _plan_note(),
             field("Name", "name", max_length=200),
             field("Description", "description", required=False, max_length=2000),
             rx.hstack(
@@ -60,7 +83,7 @@ def _create_form() -> rx.Component:
                     "Type",
                     "assessment-type",
                     rx.el.select(
-                        *[rx.el.option(label, value=value) for value, label in TYPE_LABELS.items()],
+                        *[_type_option(value, label) for value, label in TYPE_LABELS.items()],
                         name="type",
                         id="assessment-type",
                         style=SELECT_STYLE,

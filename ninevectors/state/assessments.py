@@ -13,12 +13,15 @@ from ninevectors.framework import get_framework
 from ninevectors.models.assessment import AssessmentItem
 from ninevectors.models.principal import Principal
 from ninevectors.services import assessments
+from ninevectors.services.billing import overview as billing_overview
+from ninevectors.services.billing.plans import cheapest_with
 from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import roles, users
 from ninevectors.state.inputs import MALFORMED_FORM, form_fields, identifier, whole_number
 from ninevectors.state.session import SessionState, friendly_error
 
 PAGE_SIZE = 20
+REVIEW_360_PLAN = getattr(cheapest_with("360-review"), "label", "")  # named on the disabled option
 TYPE_LABELS = {
     "single": "Single",
     "multi-participant": "Multi-participant",
@@ -189,6 +192,7 @@ class AssessmentsState(SessionState):
     create_open: bool = False
     create_error: str = ""  # shown on the list and in the "new assessment" dialog
     people: list[PersonOption] = []
+    review_360_note: str = ""  # "" when the plan has 360-reviews; else which plans do
 
     async def _refresh(self, principal: Principal) -> None:
         query = {
@@ -260,6 +264,9 @@ class AssessmentsState(SessionState):
             return None
         try:
             self.people = await run_blocking(_active_people, outcome)
+            self.review_360_note = await run_blocking(
+                billing_overview.missing_feature_note, outcome, "360-review"
+            )
         except Exception as error:  # noqa: BLE001 — shown to the person
             self.create_error = friendly_error(error)
             return None

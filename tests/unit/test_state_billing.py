@@ -8,6 +8,7 @@ from typing import Any
 from ninevectors.pages.billing import billing_page
 from ninevectors.services.billing import entitlements
 from ninevectors.services.identity.roles import Role
+from ninevectors.state.assessments import AssessmentsState
 from ninevectors.state.billing import BillingState
 from tests.unit import test_identity_support as support
 from tests.unit.test_state_support import Answer, Reflex, run
@@ -68,6 +69,23 @@ def test_untrusted_payloads_change_nothing(identity_env: str) -> None:
 
     for answer in run(scenario):
         assert answer.errors == [] and answer.events == []
+
+
+def test_the_new_assessment_form_says_which_plan_has_360_reviews(identity_env: str) -> None:
+    starter = support.sign_up()
+    professional = support.sign_up("pat@beta.example", "Beta Ltd", plan="professional")
+
+    async def scenario(reflex: Reflex) -> list[str]:
+        notes = []
+        for login, token in ((starter, "starter"), (professional, "professional")):
+            browser = reflex.browser(login, token=token)
+            await browser.open("/assessments", AssessmentsState.load)
+            await browser.send(AssessmentsState.open_create)
+            notes.append((await browser.state(AssessmentsState)).review_360_note)
+        return notes
+
+    lacking, having = run(scenario)
+    assert "part of the Professional and Enterprise plans" in lacking and having == ""
 
 
 def test_the_page_builds() -> None:

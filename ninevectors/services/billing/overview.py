@@ -115,3 +115,14 @@ def billing_overview(principal: Principal) -> BillingOverview:
             p.name for p in plans.paid_plans() if order.index(p.name) > order.index(plan.name)
         ],
     )
+
+
+def missing_feature_note(principal: Principal, feature: plans.Feature) -> str:
+    """ "" when the principal's organization has ``feature``; else what to tell people before
+    they fill a form ("360-reviews are part of the Professional and Enterprise plans")."""
+    if feature not in plans.FEATURES:
+        return ""
+    standing = entitlements.standing_of(principal.organization_id)
+    if entitlements.allows(standing, feature, clock.utcnow()):
+        return ""
+    return f"{entitlements.feature_note(feature)}."
