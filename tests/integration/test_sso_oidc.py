@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pyotp
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
@@ -26,6 +27,7 @@ from ninevectors.services.errors import ValidationFailed
 from ninevectors.services.identity import (
     _common,
     invitations,
+    mfa,
     oidc,
     sessions,
     sso,
@@ -350,3 +352,49 @@ def test_the_routes_send_the_browser_around(identity_env: str, oidc_provider: Oi
     assert again.headers["location"] == "/login?sso_error=state"
     unknown = app.get("/auth/sso/start", params={"email": "a@nosso.example"})
     assert unknown.headers["location"] == "/login?sso_error=no_sso"
+
+
+# --- SSO and two-step sign-in -----------------------------------------------------------------
+
+
+def _turn_on_mfa(principal: Principal) -> str:
+    enrolment = mfa.start_enrolment(principal)
+    mfa.confirm_enrolment(principal, pyotp.TOTP(enrolment.secret).now())
+    return enrolment.secret
+
+
+def test_sso_without_mfa_at_the_provider_asks_for_the_code(
+    identity_env: str, oidc_provider: OidcProvider
+) -> None:
+    admin = admin_of_sso_org(oidc_provider)
+    secret = _turn_on_mfa(admin)
+    with session_scope() as db:
+        before = len(db.exec(select(UserSession)).all())
+    outcome = complete(round_trip(oidc_provider, "ada@sso.example"))
+    assert isinstance(outcome.result, mfa.MfaChallenge)
+    with session_scope() as db:
+        assert len(db.exec(select(UserSession)).all()) == before  # no session before the code
+    # The callback route sends the browser to the login page's code step.
+    url = sso_login.start_login("ada@sso.example", "", CLIENT)
+    params = callback_params(oidc_provider.sign_in(url, "ada@sso.example"))
+    answer = TestClient(Starlette(routes=sso_routes.routes), client=(CLIENT, 5000)).get(
+        "/auth/sso/callback", params=params, follow_redirects=False
+    )
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login?challenge=")
+    code = pyotp.TOTP(secret).at(time.time() + mfa.TOTP_STEP)
+    result = mfa.verify_challenge(outcome.result.token, code, CLIENT)
+    assert result.principal.user_id == admin.user_id
+    with session_scope() as db:
+        row = db.exec(select(UserSession).where(UserSession.id == result.session_id)).one()
+    assert row.auth_method == "sso"
+
+
+def test_sso_whose_token_says_mfa_was_done_is_not_asked_again(
+    identity_env: str, oidc_provider: OidcProvider
+) -> None:
+    admin_of_sso_org(oidc_provider)
+    first = complete(round_trip(oidc_provider, "mfa.person@sso.example"))
+    assert isinstance(first.result, sessions.LoginResult)
+    _turn_on_mfa(first.result.principal)
+    again = complete(round_trip(oidc_provider, "mfa.person@sso.example"))
+    assert isinstance(again.result, sessions.LoginResult)  # amr: ["pwd", "mfa"]
