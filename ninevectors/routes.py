@@ -6,6 +6,7 @@ from __future__ import annotations
 class Route:
     HOME = "/"
     LEARN = "/learn"
+    PRICING = "/pricing"
     LOGIN = "/login"
     LOGOUT = "/logout"
     SIGN_UP = "/signup"

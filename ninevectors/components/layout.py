@@ -22,6 +22,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", Route.HOME, "home"),
     NavItem("Learn the 9 Vectors", Route.LEARN, "compass"),
+    NavItem("Pricing", Route.PRICING, "tag"),
 )
 SIGNED_IN_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", Route.DASHBOARD, "layout-dashboard"),

@@ -65,9 +65,7 @@ def _plan_note() -> rx.Component:
     note = AssessmentsState.review_360_note
     return rx.cond(
         note != "",
-        rx.text(
-            note, " ", rx.link("See plans", href=Route.ADMIN_BILLING), size="2", id="plan-note"
-        ),
+        rx.text(note, " ", rx.link("See plans", href=Route.PRICING), size="2", id="plan-note"),
     )
 
 

@@ -26,6 +26,7 @@ def _hero() -> rx.Component:
             link_button("Start free", Route.SIGN_UP, size="3"),
             link_button("Sign in", Route.LOGIN, size="3", variant="outline"),
             link_button("Learn the 9 Vectors", Route.LEARN, size="3", variant="ghost"),
+            link_button("See plans and pricing", Route.PRICING, size="3", variant="ghost"),
             wrap="wrap",
             spacing="3",
         ),

@@ -146,6 +146,10 @@ class SessionState(rx.State):
         return roles.ORG_MANAGE in self.permissions
 
     @rx.var(cache=True)
+    def can_manage_billing(self) -> bool:
+        return roles.BILLING_MANAGE in self.permissions
+
+    @rx.var(cache=True)
     def initials(self) -> str:
         parts = [p for p in self.user_name.split() if p]
         return "".join(p[0] for p in parts[:2]).upper() or "?"
