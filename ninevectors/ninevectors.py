@@ -89,6 +89,12 @@ def _feature_pages() -> Iterator[PageSpec]:
         yield from importlib.import_module(f"ninevectors.pages.{name}").PAGES
 
 
+def _with_banner(on_load: object) -> list[object]:
+    """The page's own on_load first (it re-checks the session), then the dunning banner."""
+    own = on_load if isinstance(on_load, list) else [on_load] if on_load else []
+    return [*own, SessionState.load_billing_banner]
+
+
 def _freeze_startup_objects() -> None:
     """The compiled pages, states and components live as long as the worker: moving them out
     of the cyclic collector's generations spares every full collection from walking them all
@@ -111,7 +117,7 @@ def build_app() -> rx.App:
     app.add_middleware(EventObserver(), index=0)
     app.register_lifespan_task(_freeze_startup_objects)
     for page, route, title, on_load in [*_pages(), *_feature_pages()]:
-        app.add_page(page, route=route, title=f"{title} · {name}", on_load=on_load)
+        app.add_page(page, route=route, title=f"{title} · {name}", on_load=_with_banner(on_load))
     for vector in get_framework().vectors:
         app.add_page(
             lambda v=vector: vector_page(v),

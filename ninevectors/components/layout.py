@@ -221,6 +221,25 @@ def header() -> rx.Component:
     )
 
 
+def dunning_banner() -> rx.Component:
+    """Billing admins, while a payment is overdue: what happens and where to fix it."""
+    return rx.cond(
+        SessionState.billing_banner != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle_alert")),
+            rx.callout.text(
+                SessionState.billing_banner,
+                " ",
+                rx.link("Go to Billing", href=Route.ADMIN_BILLING, id="dunning-billing-link"),
+            ),
+            color_scheme=rx.cond(SessionState.billing_read_only, "red", "amber"),
+            role="status",
+            id="dunning-banner",
+            margin_bottom="1em",
+        ),
+    )
+
+
 def app_shell(*content: rx.Component) -> rx.Component:
     """Wrap a page's content in the header and sidebar."""
     return rx.box(
@@ -229,7 +248,9 @@ def app_shell(*content: rx.Component) -> rx.Component:
         rx.hstack(
             rx.desktop_only(sidebar()),
             rx.el.main(
-                rx.container(*content, size="4", padding_y="1.5em", padding_x="1em"),
+                rx.container(
+                    dunning_banner(), *content, size="4", padding_y="1.5em", padding_x="1em"
+                ),
                 id="main",
                 width="100%",
                 min_width="0",

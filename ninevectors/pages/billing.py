@@ -106,10 +106,6 @@ def _content() -> rx.Component:
     state = BillingState
     return rx.vstack(
         rx.heading("Billing", size="7", as_="h1"),
-        rx.cond(
-            state.banner != "",
-            rx.callout(state.banner, icon="triangle_alert", color_scheme="amber", role="alert"),
-        ),
         notice_callout(state.message, "billing-notice"),
         error_callout(state.error, "billing-error"),
         rx.cond(

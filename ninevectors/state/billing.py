@@ -60,7 +60,6 @@ class BillingState(SessionState):
     status: str = ""
     renewal: str = ""
     cancel_at_period_end: bool = False
-    banner: str = ""
     usage: list[UsageRow] = []
     features: list[FeatureRow] = []
     upgrades: list[UpgradeOption] = []
@@ -74,7 +73,6 @@ class BillingState(SessionState):
         self.status = figures.status.replace("_", " ")
         self.renewal = figures.renewal
         self.cancel_at_period_end = figures.cancel_at_period_end
-        self.banner = figures.banner
         self.usage = [_usage_row(line) for line in figures.usage]
         self.features = [FeatureRow(**vars(line)) for line in figures.features]
         self.upgrades = [

@@ -16,6 +16,7 @@ import reflex as rx
 
 from ninevectors.models.principal import Principal
 from ninevectors.routes import Route, safe_next
+from ninevectors.services.billing import overview as billing_overview
 from ninevectors.services.errors import ConflictError, Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import auth, organizations, roles, sessions, users
@@ -53,6 +54,9 @@ class SessionState(rx.State):
     permissions: list[str] = []
     # False while a protected page checks access; True when the person may see it.
     allowed: bool = False
+    # The dunning banner billing admins see on every page (read once per page load).
+    billing_banner: str = ""
+    billing_read_only: bool = False
 
     def _client(self) -> tuple[str | None, str | None]:
         ip_address = self.router.session.client_ip or None
@@ -68,6 +72,8 @@ class SessionState(rx.State):
         self.brand_color = DEFAULT_BRAND_COLOR
         self.permissions = []
         self.allowed = False
+        self.billing_banner = ""
+        self.billing_read_only = False
 
     async def _remember(self, principal: Principal) -> None:
         if (principal.user_id, principal.role) == (self.user_id, self.role):
@@ -123,6 +129,24 @@ class SessionState(rx.State):
     async def load_session(self) -> None:
         """on_load of public pages: only refreshes the header's view of the session."""
         await self._principal()
+
+    @rx.event
+    async def load_billing_banner(self) -> None:
+        """on_load of every page, after the page's own: the dunning banner for billing admins.
+        Once per page load, never per click; anyone else costs nothing (no session read)."""
+        if roles.BILLING_MANAGE not in self.permissions:
+            self.billing_banner, self.billing_read_only = "", False
+            return
+        principal = await self._principal()
+        if principal is None or not roles.has_permission(principal.role, roles.BILLING_MANAGE):
+            self.billing_banner, self.billing_read_only = "", False
+            return
+        try:
+            banner = await run_blocking(billing_overview.dunning_banner, principal)
+        except Exception:  # noqa: BLE001 — the banner must never break a page
+            log.exception("could not read the billing standing for the banner")
+            return
+        self.billing_banner, self.billing_read_only = banner.message, banner.read_only
 
     @rx.event
     async def log_out(self) -> rx.event.EventSpec:

@@ -358,6 +358,7 @@ CALLS.update(
         "checkout.start_checkout": lambda p, b: billing_checkout.start_checkout(p, "professional"),
         "checkout.portal_url": lambda p, b: billing_checkout.portal_url(p),
         "overview.billing_overview": lambda p, b: billing_overview.billing_overview(p),
+        "overview.dunning_banner": lambda p, b: billing_overview.dunning_banner(p),
         "overview.missing_feature_note": lambda p, b: billing_overview.missing_feature_note(
             p, "benchmarking"
         ),

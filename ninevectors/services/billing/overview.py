@@ -49,13 +49,25 @@ class BillingOverview:
     upgrades: list[str]  # paid plans above the current one
 
 
+@dataclass(frozen=True)
+class DunningBanner:
+    message: str  # "" unless payment is overdue
+    read_only: bool
+
+
+READ_ONLY_BANNER = (
+    "Payment failed and the grace period is over: your organization is read-only for new "
+    "work (open assessments can still be answered) until the payment method is updated."
+)
+
+
 def _banner(standing: entitlements.Standing) -> str:
     now = clock.utcnow()
     if entitlements.is_read_only(standing, now):
-        return entitlements.READ_ONLY_MESSAGE
+        return READ_ONLY_BANNER
     ends = entitlements.grace_ends(standing)
     if ends is not None:
-        return f"A payment failed. Update the payment method before {clock.iso(ends)[:10]}."
+        return f"Payment failed — update your payment method by {clock.iso(ends)[:10]}."
     return ""
 
 
@@ -115,6 +127,14 @@ def billing_overview(principal: Principal) -> BillingOverview:
             p.name for p in plans.paid_plans() if order.index(p.name) > order.index(plan.name)
         ],
     )
+
+
+def dunning_banner(principal: Principal) -> DunningBanner:
+    """What the app shell tells billing admins while a payment is overdue (two reads: the
+    organization and its subscription row; asked once per page load)."""
+    roles.require(principal, roles.BILLING_MANAGE)
+    standing = entitlements.standing_of(principal.organization_id)
+    return DunningBanner(_banner(standing), entitlements.is_read_only(standing, clock.utcnow()))
 
 
 def missing_feature_note(principal: Principal, feature: plans.Feature) -> str:
