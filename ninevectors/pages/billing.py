@@ -8,7 +8,13 @@ from ninevectors.components.forms import error_callout, not_allowed, notice_call
 from ninevectors.components.layout import app_shell
 from ninevectors.pages.registry import PageSpec
 from ninevectors.routes import Route
-from ninevectors.state.billing import BillingState, FeatureRow, UpgradeOption, UsageRow
+from ninevectors.state.billing import (
+    BillingState,
+    FeatureRow,
+    InvoiceRow,
+    UpgradeOption,
+    UsageRow,
+)
 
 BILLING_OFF = (
     "Billing is off on this installation: no Stripe account is configured. The platform "
@@ -54,6 +60,65 @@ def _usage() -> rx.Component:
         ),
         rx.table.body(rx.foreach(BillingState.usage, _usage_row)),
         width="100%",
+    )
+
+
+def _invoice_links(row: InvoiceRow) -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            row.pdf_url != "",
+            rx.link("PDF", href=row.pdf_url, is_external=True, aria_label="PDF of " + row.number),
+        ),
+        rx.cond(
+            row.hosted_url != "",
+            rx.link("View", href=row.hosted_url, is_external=True, aria_label="View " + row.number),
+        ),
+        spacing="3",
+    )
+
+
+def _invoice_row(row: InvoiceRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(row.number),
+        rx.table.cell(row.date),
+        rx.table.cell(row.amount),
+        rx.table.cell(row.status),
+        rx.table.cell(_invoice_links(row)),
+    )
+
+
+def _invoice_table() -> rx.Component:
+    return rx.table.root(
+        rx.el.caption("Your organization's invoices, newest first", class_name="sr-only"),
+        rx.table.header(
+            rx.table.row(
+                *[
+                    rx.table.column_header_cell(name)
+                    for name in ("Invoice", "Date", "Amount", "Status", "Documents")
+                ],
+            )
+        ),  # fmt: skip
+        rx.table.body(rx.foreach(BillingState.invoices, _invoice_row)),
+        width="100%",
+        id="invoices",
+    )
+
+
+def _invoices() -> rx.Component:
+    state = BillingState
+    return rx.cond(
+        state.billing_enabled,
+        rx.vstack(
+            rx.heading("Invoices", size="5", as_="h2"),
+            error_callout(state.invoices_error, "invoices-error"),
+            rx.cond(
+                state.invoices.length() > 0,  # type: ignore[attr-defined]
+                _invoice_table(),
+                rx.cond(state.invoices_error == "", rx.text("No invoices yet.", id="no-invoices")),
+            ),
+            spacing="3",
+            width="100%",
+        ),
     )
 
 
@@ -116,6 +181,7 @@ def _content() -> rx.Component:
         _summary(),
         rx.heading("Usage", size="5", as_="h2"),
         _usage(),
+        _invoices(),
         rx.heading("What your plan includes", size="5", as_="h2"),
         rx.vstack(rx.foreach(state.features, _feature), spacing="2"),
         spacing="4",

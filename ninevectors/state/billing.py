@@ -9,7 +9,7 @@ import reflex as rx
 from pydantic import BaseModel
 
 from ninevectors.models.principal import Principal
-from ninevectors.services.billing import checkout, overview, plans
+from ninevectors.services.billing import checkout, invoices, overview, plans
 from ninevectors.services.billing.stripe_api import StripeUnavailable
 from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import roles
@@ -32,6 +32,15 @@ class FeatureRow(BaseModel):
     label: str
     included: bool
     plan_label: str
+
+
+class InvoiceRow(BaseModel):
+    number: str
+    date: str
+    amount: str
+    status: str
+    pdf_url: str
+    hosted_url: str
 
 
 class UpgradeOption(BaseModel):
@@ -63,6 +72,8 @@ class BillingState(SessionState):
     usage: list[UsageRow] = []
     features: list[FeatureRow] = []
     upgrades: list[UpgradeOption] = []
+    invoices: list[InvoiceRow] = []
+    invoices_error: str = ""
     interval: str = "monthly"
     message: str = ""
     error: str = ""
@@ -97,7 +108,25 @@ class BillingState(SessionState):
             self._show(await run_blocking(overview.billing_overview, outcome))
         except Exception as error:  # noqa: BLE001 — shown to the person
             self.error = friendly_error(error)
+            return None
+        await self._load_invoices(outcome)
         return None
+
+    async def _load_invoices(self, principal: Principal) -> None:
+        """Stripe's invoices (a network call, on page load only); a failure says so and
+        leaves the rest of the page as it is."""
+        self.invoices, self.invoices_error = [], ""
+        if not self.billing_enabled:
+            return
+        try:
+            found = await run_blocking(invoices.list_invoices, principal)
+        except StripeUnavailable as error:
+            self.invoices_error = str(error)
+            return
+        except Exception as error:  # noqa: BLE001 — shown to the person
+            self.invoices_error = friendly_error(error)
+            return
+        self.invoices = [InvoiceRow(**vars(line)) for line in found]
 
     @rx.event
     def set_interval(self, value: str) -> None:

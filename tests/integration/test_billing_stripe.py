@@ -20,6 +20,7 @@ from ninevectors.services.billing import (
     catalog,
     checkout,
     entitlements,
+    invoices,
     overview,
     stripe_api,
     webhooks,
@@ -209,3 +210,22 @@ def test_stripe_down_releases_the_event(
     stripe_api.get_settings.cache_clear()
     retried = deliver("customer.subscription.updated", {"customer": session["customer"]}, "evt_r")
     assert retried.status_code == 200 and webhooks.HANDLED_EVENTS
+
+
+def test_invoices_list_the_organizations_own_with_their_links(
+    stripe_env: str, admin: Principal
+) -> None:
+    assert invoices.list_invoices(admin) == []  # no Stripe customer yet
+    session = subscribe(stripe_env, admin)
+    other = sign_up("pat@beta.example", "Beta Ltd").principal
+    subscribe(stripe_env, other, "enterprise")
+    (trial,) = invoices.list_invoices(admin)
+    assert (trial.amount, trial.status) == ("0.00 USD", "Paid")
+    set_subscription_status(stripe_env, session["subscription"], "past_due")
+    due, paid = invoices.list_invoices(admin)
+    assert (due.amount, due.status, paid.number) == ("299.00 USD", "Due", trial.number)
+    assert due.pdf_url.endswith("/pdf") and "/i/in_" in due.hosted_url
+    assert due.number.startswith("NV-") and len(due.date) == 10
+    member = add_user(admin, "mia@alpha.example", Role.MEMBER).principal
+    with pytest.raises(Forbidden):
+        invoices.list_invoices(member)

@@ -47,6 +47,7 @@ from ninevectors.services.analytics import dashboard as analytics_dashboard
 from ninevectors.services.assessments import answers
 from ninevectors.services.backends import get_store, reset_backends
 from ninevectors.services.billing import checkout as billing_checkout
+from ninevectors.services.billing import invoices as billing_invoices
 from ninevectors.services.billing import mirror as billing_mirror
 from ninevectors.services.billing import overview as billing_overview
 from ninevectors.services.database import session_scope
@@ -358,6 +359,7 @@ CALLS.update(
         "checkout.start_checkout": lambda p, b: billing_checkout.start_checkout(p, "professional"),
         "checkout.portal_url": lambda p, b: billing_checkout.portal_url(p),
         "overview.billing_overview": lambda p, b: billing_overview.billing_overview(p),
+        "invoices.list_invoices": lambda p, b: billing_invoices.list_invoices(p),
         "overview.dunning_banner": lambda p, b: billing_overview.dunning_banner(p),
         "overview.missing_feature_note": lambda p, b: billing_overview.missing_feature_note(
             p, "benchmarking"
