@@ -135,6 +135,7 @@ def _configure(provider: Any) -> Principal:
             "password": "Bench-Password-2026",
             "first_name": "Ada",
             "last_name": "Admin",
+            "plan": "enterprise",  # single sign-on is an Enterprise feature
         }
     ).principal
     form = {

@@ -7,6 +7,7 @@ import reflex as rx
 
 from ninevectors.components.forms import error_callout, field, not_allowed, notice_callout
 from ninevectors.components.layout import app_shell
+from ninevectors.routes import Route
 from ninevectors.state.admin_sso import BREAK_GLASS_PREFIX, PRESETS, AdminOption, AdminSsoState
 from ninevectors.state.session import SessionState
 
@@ -223,6 +224,24 @@ def _confirm_remove() -> rx.Component:
     )
 
 
+def _plan_note() -> rx.Component:
+    """The plan lacks SSO: said before any form, with the way to a plan that has it."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("info")),
+        rx.callout.text(
+            AdminSsoState.plan_note,
+            " ",
+            rx.link("See plans", href=Route.PRICING),
+            rx.cond(
+                SessionState.can_manage_billing,
+                rx.fragment(" · ", rx.link("Upgrade", href=Route.ADMIN_BILLING)),
+            ),
+        ),
+        color_scheme="gray",
+        id="sso-plan-note",
+    )
+
+
 def admin_sso() -> rx.Component:
     state = AdminSsoState
     content = rx.fragment(
@@ -236,8 +255,11 @@ def admin_sso() -> rx.Component:
             rx.vstack(
                 notice_callout(state.message),
                 error_callout(state.error),
-                _presets(),
-                _settings_form(),
+                rx.cond(
+                    state.plan_note != "",
+                    _plan_note(),
+                    rx.fragment(_presets(), _settings_form()),
+                ),
                 rx.cond(state.configured, rx.box(rx.separator(), _confirm_remove())),
                 spacing="4",
                 width="100%",

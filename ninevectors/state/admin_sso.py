@@ -13,6 +13,7 @@ from typing import Any
 import reflex as rx
 
 from ninevectors.models.principal import Principal
+from ninevectors.services.billing import overview
 from ninevectors.services.executor import run_blocking
 from ninevectors.services.identity import roles, sso, users
 from ninevectors.state.admin_users import RoleOption
@@ -42,6 +43,7 @@ class _Loaded:
     admins: list[tuple[str, str]]
     role_options: list[RoleOption]
     callback_url: str
+    plan_note: str  # "" when the plan has single sign-on
 
 
 def _admins_of(principal: Principal) -> list[tuple[str, str]]:
@@ -60,7 +62,8 @@ def _read(principal: Principal) -> _Loaded:
         if r is not roles.Role.SUPER_ADMIN
     ]
     settings = sso.get_settings_of(principal)
-    return _Loaded(settings, _admins_of(principal), options, sso.callback_url())
+    note = overview.missing_feature_note(principal, sso.SSO_FEATURE)
+    return _Loaded(settings, _admins_of(principal), options, sso.callback_url(), note)
 
 
 def _group_lines(group_roles: dict[str, str]) -> str:
@@ -100,6 +103,7 @@ class AdminSsoState(SessionState):
     revision: int = 0
     message: str = ""
     error: str = ""
+    plan_note: str = ""  # the plan lacks SSO: said before the form, which is not shown
 
     def _show(self, loaded: _Loaded) -> None:
         saved = loaded.settings
@@ -116,6 +120,7 @@ class AdminSsoState(SessionState):
         self.admins = [AdminOption(uid, label, uid in chosen) for uid, label in loaded.admins]
         self.role_options = loaded.role_options
         self.callback_url = loaded.callback_url
+        self.plan_note = loaded.plan_note
         self.revision += 1
 
     async def _admin(self) -> Principal | rx.event.EventSpec | None:

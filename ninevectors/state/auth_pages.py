@@ -25,6 +25,12 @@ def _form(form_data: Any) -> dict[str, Any]:
     return dict(form_data) if isinstance(form_data, dict) else {}
 
 
+def _sign_up_form(form_data: Any) -> dict[str, Any]:
+    """A public sign-up always starts on the free plan: paid plans are bought through
+    Checkout, and any browser can send a ``plan`` field with the form."""
+    return {key: value for key, value in _form(form_data).items() if key != "plan"}
+
+
 class LoginState(SessionState):
     error: str = ""
     notice: str = ""
@@ -157,7 +163,9 @@ class SignUpState(SessionState):
     async def submit(self, form_data: dict) -> rx.event.EventSpec | None:
         ip_address, user_agent = self._client()
         try:
-            result = await run_blocking(signup.sign_up, _form(form_data), ip_address, user_agent)
+            result = await run_blocking(
+                signup.sign_up, _sign_up_form(form_data), ip_address, user_agent
+            )
         except Exception as error:  # noqa: BLE001
             self.error = friendly_error(error)
             self.error_field = str(getattr(error, "field", ""))

@@ -64,7 +64,7 @@ def configure(admin: Principal, provider: OidcProvider, **extra: Any) -> sso.Sso
 
 
 def admin_of_sso_org(provider: OidcProvider, **extra: Any) -> Principal:
-    admin = sign_up("ada@sso.example", "SSO Org").principal
+    admin = sign_up("ada@sso.example", "SSO Org", plan="enterprise").principal
     configure(admin, provider, **extra)
     return admin
 
@@ -172,7 +172,7 @@ def test_a_person_of_another_organization_is_refused(
     identity_env: str, oidc_provider: OidcProvider
 ) -> None:
     admin_of_sso_org(oidc_provider)
-    other = sign_up("boss@beta.example", "Beta").principal
+    other = sign_up("boss@beta.example", "Beta", plan="enterprise").principal
     with pytest.raises(ValidationFailed) as taken:
         configure(other, oidc_provider)
     assert taken.value.message == "sso.example is already used by another organization."

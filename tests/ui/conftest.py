@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.app_server import BUN, AppStartError, start_app, stop_app
+from tests.app_server import BUN, AppStartError, RunningApp, start_app, stop_app
 from tests.fixtures.claude_server import API_KEY, ClaudeServer
 from tests.servers import missing_server
 
@@ -35,11 +35,12 @@ def claude_for_app() -> Iterator[ClaudeServer]:
 
 
 @pytest.fixture(scope="session")
-def app_url(
+def running_app(
     tmp_path_factory: pytest.TempPathFactory, claude_for_app: ClaudeServer
-) -> Iterator[str]:
+) -> Iterator[RunningApp]:
     """The production build on a free loopback port, with the demo organization loaded and
-    the coach on the local Messages API server."""
+    the coach on the local Messages API server (``env``: its settings, for the operator's
+    command line against the same data)."""
     if not BUN.exists():
         missing_server("bun is not installed in tools/ (run scripts/bootstrap.sh)")
     coach = {
@@ -51,9 +52,14 @@ def app_url(
     except AppStartError as error:
         pytest.fail(str(error))
     try:
-        yield app.url
+        yield app
     finally:
         stop_app(app)
+
+
+@pytest.fixture(scope="session")
+def app_url(running_app: RunningApp) -> str:
+    return running_app.url
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 from playwright.sync_api import Page, expect
 
@@ -48,3 +51,56 @@ def create_assessment(
 def open_for_answers(page: Page) -> None:
     page.get_by_role("button", name="Open for answers").click()
     expect(page.locator(".status-badge").first).to_have_text("in-progress")
+
+
+SET_PLAN = """
+import sys
+from ninevectors import cli
+from ninevectors.services.identity.auth import credential_by_email
+credential = credential_by_email(sys.argv[1])
+assert credential is not None, "no such person"
+sys.exit(cli.main(["billing", "set-plan", credential.organization_id, sys.argv[2]]))
+"""
+
+
+def set_plan_of(app_env: dict[str, str], admin_email: str, plan: str) -> None:
+    """What the platform operator does with ``cli billing set-plan`` while billing is off:
+    the plan of ``admin_email``'s organization, in the running app's data."""
+    done = subprocess.run(
+        [sys.executable, "-c", SET_PLAN, admin_email, plan],
+        env={**os.environ, **app_env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+PAST_DUE = """
+import sys
+from datetime import UTC, datetime, timedelta
+from ninevectors.models.tables import Subscription
+from ninevectors.services.database import session_scope
+from ninevectors.services.identity.auth import credential_by_email
+credential = credential_by_email(sys.argv[1])
+assert credential is not None, "no such person"
+since = datetime.now(UTC) - timedelta(days=float(sys.argv[2]))
+with session_scope() as db:
+    db.add(Subscription(
+        organization_id=credential.organization_id, stripe_customer_id="cus_ui",
+        stripe_price_id="price_ui", plan="starter", status="past_due", past_due_since=since,
+    ))
+"""
+
+
+def mark_past_due(app_env: dict[str, str], admin_email: str, days_ago: float) -> None:
+    """The mirror row a verified ``invoice.payment_failed`` leaves (the app has no Stripe key,
+    so no webhook can land): past due since ``days_ago``."""
+    done = subprocess.run(
+        [sys.executable, "-c", PAST_DUE, admin_email, str(days_ago)],
+        env={**os.environ, **app_env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -15,8 +15,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.app_server import RunningApp
 from tests.fixtures.oidc_provider import OidcProvider, start_oidc_provider
 from tests.servers import stop_process
+from tests.ui.helpers import set_plan_of
 
 pytestmark = pytest.mark.ui
 
@@ -37,7 +39,8 @@ def _new_domain() -> str:
     return f"sso-{uuid.uuid4().hex[:8]}.example"
 
 
-def _sign_up(page: Page, app_url: str, domain: str) -> None:
+def _sign_up(page: Page, app_url: str, domain: str, app: RunningApp) -> None:
+    """A new organization (Starter), moved to Enterprise, the plan with single sign-on."""
     page.goto(app_url + "/signup")
     page.get_by_label("Organization name").fill("Single Sign Ltd")
     page.get_by_label("First name").fill("Sid")
@@ -46,6 +49,7 @@ def _sign_up(page: Page, app_url: str, domain: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create organization").click()
     expect(page).to_have_url(re.compile(r"/dashboard"))
+    set_plan_of(app.env, f"sid@{domain}", "enterprise")
 
 
 def _configure(
@@ -79,10 +83,14 @@ def _through_the_provider(page: Page, login: str) -> None:
 
 
 def test_a_new_person_signs_in_with_sso_and_gets_the_role_for_new_people(
-    browser: Browser, page: Page, app_url: str, provider: OidcProvider
+    browser: Browser,
+    page: Page,
+    app_url: str,
+    provider: OidcProvider,
+    running_app: RunningApp,
 ) -> None:
     domain = _new_domain()
-    _sign_up(page, app_url, domain)
+    _sign_up(page, app_url, domain, running_app)
     _configure(page, app_url, provider, domain)
 
     person = browser.new_context().new_page()
@@ -99,10 +107,14 @@ def test_a_new_person_signs_in_with_sso_and_gets_the_role_for_new_people(
 
 
 def test_required_sso_offers_no_password_form_and_invitees_join_with_sso(
-    browser: Browser, page: Page, app_url: str, provider: OidcProvider
+    browser: Browser,
+    page: Page,
+    app_url: str,
+    provider: OidcProvider,
+    running_app: RunningApp,
 ) -> None:
     domain = _new_domain()
-    _sign_up(page, app_url, domain)
+    _sign_up(page, app_url, domain, running_app)
     _configure(page, app_url, provider, domain, require=True)
     invitee = f"ivy@{domain}"
     page.goto(app_url + "/admin/users")

@@ -136,3 +136,25 @@ def test_read_only_organization_cannot_invite_or_create(identity_env: str) -> No
         invitations.invite(admin, "new@alpha.example", Role.MEMBER)
     with pytest.raises(ValidationFailed, match="overdue"):
         assessments.create_assessment(admin, {"name": "Q3"})
+
+
+def test_the_coach_asks_for_its_feature_and_this_months_tokens(identity_env: str) -> None:  # noqa: F811
+    from ninevectors.services import coach, metering
+    from ninevectors.services.identity import _common as identity_common
+    from ninevectors.services.store.base import PatchOperation
+
+    admin = sign_up().principal
+    session = coach.start_session(admin)
+    metering.record_usage(admin.organization_id, "ai-tokens", 200_000)  # Starter's month
+    with pytest.raises(ValidationFailed, match="AI coaching tokens"):
+        coach.add_message(admin, session.id, "One more question")
+    with pytest.raises(ValidationFailed, match="AI coaching tokens"):
+        coach.start_session(admin)
+    no_coach = [PatchOperation("set", "/settings/features", [])]  # a contract without it
+    identity_common.store().patch(
+        identity_common.ORGANIZATIONS, admin.organization_id, admin.organization_id, no_coach
+    )
+    with pytest.raises(ValidationFailed, match="AI coaching is part of"):
+        coach.add_message(admin, session.id, "Still there?")
+    conversation = coach.get_session(admin, session.id).conversation
+    assert [m.role for m in conversation] == ["assistant"]  # the greeting; nothing was added

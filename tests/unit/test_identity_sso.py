@@ -67,7 +67,7 @@ def form(**changes: object) -> dict[str, object]:
 def test_settings_are_validated(
     identity_env: str, changes: dict[str, object], field: str, message: str | None
 ) -> None:
-    admin = sign_up().principal
+    admin = sign_up(plan="enterprise").principal
     with pytest.raises(ValidationFailed) as refused:
         sso.save_settings(admin, form(**changes))
     assert refused.value.field == field
@@ -77,7 +77,7 @@ def test_settings_are_validated(
 
 
 def test_the_secret_is_encrypted_and_never_returned(identity_env: str) -> None:
-    admin = sign_up().principal
+    admin = sign_up(plan="enterprise").principal
     saved = sso.save_settings(admin, form())
     assert saved.secret_set and SECRET not in repr(saved)
     assert saved.domains == ("alpha-labs.example", "alpha.example")
@@ -94,13 +94,13 @@ def test_the_secret_is_encrypted_and_never_returned(identity_env: str) -> None:
 
 
 def test_a_first_save_needs_a_secret(identity_env: str) -> None:
-    admin = sign_up().principal
+    admin = sign_up(plan="enterprise").principal
     with pytest.raises(ValidationFailed, match="Client secret is required"):
         sso.save_settings(admin, form(client_secret=""))
 
 
 def test_only_admins_read_or_change_it(identity_env: str) -> None:
-    admin = sign_up().principal
+    admin = sign_up(plan="enterprise").principal
     manager = add_user(admin, "max@alpha.example", Role.MANAGER).principal
     for call in (
         lambda: sso.get_settings_of(manager),
@@ -112,9 +112,9 @@ def test_only_admins_read_or_change_it(identity_env: str) -> None:
 
 
 def test_a_domain_belongs_to_one_organization(identity_env: str) -> None:
-    alpha = sign_up().principal
+    alpha = sign_up(plan="enterprise").principal
     sso.save_settings(alpha, form(domains="alpha.example"))
-    beta = sign_up("bea@beta.example", "Beta").principal
+    beta = sign_up("bea@beta.example", "Beta", plan="enterprise").principal
     with pytest.raises(ValidationFailed, match="alpha.example is already used by another"):
         sso.save_settings(beta, form(domains="beta.example, ALPHA.example"))
     with pytest.raises(ValidationFailed, match="beta.example has people in another"):
@@ -127,7 +127,7 @@ def test_a_domain_belongs_to_one_organization(identity_env: str) -> None:
 
 
 def test_groups_map_to_the_highest_role(identity_env: str) -> None:
-    admin = sign_up().principal
+    admin = sign_up(plan="enterprise").principal
     sso.save_settings(
         admin,
         form(
@@ -143,7 +143,7 @@ def test_groups_map_to_the_highest_role(identity_env: str) -> None:
 
 
 def test_require_sso_turns_password_sign_in_off_except_break_glass(identity_env: str) -> None:
-    admin = sign_up().principal
+    admin = sign_up(plan="enterprise").principal
     member = add_user(admin, "mia@alpha.example", Role.MEMBER).principal
     sso.save_settings(
         admin, form(require_sso=True, break_glass_user_ids=admin.user_id, domains="alpha.example")

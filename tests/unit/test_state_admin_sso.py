@@ -46,7 +46,7 @@ def _shown(state: AdminSsoState) -> dict[str, Any]:
 
 
 def test_an_admin_sets_up_sso_and_the_secret_stays_on_the_server(identity_env: str) -> None:
-    admin = support.sign_up()
+    admin = support.sign_up(plan="enterprise")
 
     async def scenario(reflex: Reflex) -> tuple[list[Answer], AdminSsoState]:
         browser = reflex.browser(admin)
@@ -68,7 +68,7 @@ def test_an_admin_sets_up_sso_and_the_secret_stays_on_the_server(identity_env: s
 
 
 def test_a_manager_can_neither_see_nor_change_sso(identity_env: str) -> None:
-    admin = support.sign_up()
+    admin = support.sign_up(plan="enterprise")
     manager = support.add_user(admin.principal, "max@alpha.example", Role.MANAGER, "Max")
 
     async def scenario(reflex: Reflex) -> list[dict[str, Any]]:
@@ -99,7 +99,7 @@ def test_a_manager_can_neither_see_nor_change_sso(identity_env: str) -> None:
     ],
 )
 def test_wrong_sso_forms_change_nothing(identity_env: str, form_data: Any, message: str) -> None:
-    admin = support.sign_up()
+    admin = support.sign_up(plan="enterprise")
 
     async def scenario(reflex: Reflex) -> tuple[Answer, dict[str, Any]]:
         browser = reflex.browser(admin)
@@ -120,7 +120,7 @@ def test_wrong_sso_forms_change_nothing(identity_env: str, form_data: Any, messa
     ({"key": "google"}, "", UNKNOWN_PRESET),
 ])  # fmt: skip
 def test_a_preset_fills_the_issuer(identity_env: str, key: Any, issuer: str, error: str) -> None:
-    admin = support.sign_up()
+    admin = support.sign_up(plan="enterprise")
 
     async def scenario(reflex: Reflex) -> AdminSsoState:
         browser = reflex.browser(admin)
@@ -133,7 +133,7 @@ def test_a_preset_fills_the_issuer(identity_env: str, key: Any, issuer: str, err
 
 
 def test_removing_sso_forgets_the_domains(identity_env: str) -> None:
-    admin = support.sign_up()
+    admin = support.sign_up(plan="enterprise")
     sso.save_settings(admin.principal, _form())
 
     async def scenario(reflex: Reflex) -> AdminSsoState:
@@ -148,7 +148,7 @@ def test_removing_sso_forgets_the_domains(identity_env: str) -> None:
 
 
 def test_an_invitation_to_an_sso_domain_offers_join_with_sso(identity_env: str) -> None:
-    admin = support.sign_up()
+    admin = support.sign_up(plan="enterprise")
     admin_id = admin.principal.user_id
     sso.save_settings(
         admin.principal,
@@ -169,3 +169,21 @@ def test_an_invitation_to_an_sso_domain_offers_join_with_sso(identity_env: str) 
     assert state.sso_url == f"/auth/sso/start?invitation={token}"
     with pytest.raises(ValidationFailed, match="Join with SSO"):
         invitations.accept_invitation(token, "Nia", "New", support.PASSWORD)
+
+
+def test_a_plan_without_sso_says_so_before_the_form_and_saving_changes_nothing(
+    identity_env: str,
+) -> None:
+    admin = support.sign_up()  # the free Starter plan
+
+    async def scenario(reflex: Reflex) -> tuple[str, Answer, AdminSsoState]:
+        browser = reflex.browser(admin)
+        await browser.open("/admin/sso", AdminSsoState.load)
+        note = (await browser.state(AdminSsoState)).plan_note
+        saved = await browser.send(AdminSsoState.save, form_data=_form())
+        return note, saved, await browser.state(AdminSsoState)
+
+    note, saved, state = run(scenario)
+    assert note == "Single sign-on is part of the Enterprise plan."
+    assert saved.errors == [] and "Enterprise plan" in state.error and not state.configured
+    assert sso.get_settings_of(admin.principal) is None

@@ -7,8 +7,10 @@ from typing import Any
 
 from ninevectors.pages.billing import billing_page
 from ninevectors.services.billing import entitlements
+from ninevectors.services.identity import auth
 from ninevectors.services.identity.roles import Role
 from ninevectors.state.assessments import AssessmentsState
+from ninevectors.state.auth_pages import SignUpState
 from ninevectors.state.billing import BillingState
 from tests.unit import test_identity_support as support
 from tests.unit.test_state_support import Answer, Reflex, run
@@ -90,3 +92,20 @@ def test_the_new_assessment_form_says_which_plan_has_360_reviews(identity_env: s
 
 def test_the_page_builds() -> None:
     assert billing_page() is not None
+
+
+def test_a_public_sign_up_cannot_choose_a_paid_plan(identity_env: str) -> None:
+    form = {
+        "organization_name": "Freeloader Ltd", "email": "fred@free.example",
+        "password": support.PASSWORD, "first_name": "Fred", "last_name": "Free",
+        "plan": "enterprise",
+    }  # fmt: skip
+
+    async def scenario(reflex: Reflex) -> Answer:
+        return await reflex.browser().send(SignUpState.submit, form_data=form)
+
+    answer = run(scenario)
+    assert answer.errors == [] and answer.events  # on to the cookie route
+    credential = auth.credential_by_email("fred@free.example")
+    assert credential is not None
+    assert entitlements.standing_of(credential.organization_id).plan == "starter"

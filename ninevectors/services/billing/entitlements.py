@@ -151,7 +151,9 @@ def feature_note(feature: Feature) -> str:
     having = [plan.label for plan in plans.PLANS.values() if feature in plan.features]
     names = " and ".join([", ".join(having[:-1]), having[-1]] if len(having) > 1 else having)
     noun = "plans" if len(having) > 1 else "plan"
-    return f"{plans.FEATURE_LABELS[feature]} are part of the {names} {noun}"
+    label = plans.FEATURE_LABELS[feature]
+    verb = "are" if label.endswith("s") else "is"  # "360-reviews are", "Single sign-on is"
+    return f"{label} {verb} part of the {names} {noun}"
 
 
 # ---- checks services call (they raise ValidationFailed with a message for people) --------

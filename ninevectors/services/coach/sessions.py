@@ -17,6 +17,7 @@ from ninevectors.models.coach import CoachCitation, CoachMessage, CoachSessionIt
 from ninevectors.models.principal import Principal
 from ninevectors.services import audit, metering
 from ninevectors.services.backends import get_store
+from ninevectors.services.billing import entitlements
 from ninevectors.services.coach.backends import ChatMessage, CoachBackend, Usage, get_backend
 from ninevectors.services.coach.context import (
     CoachContext,
@@ -87,6 +88,21 @@ def _issues(context: CoachContext, vector: int | None) -> list[str]:
     return [re.sub(r"[^a-z0-9]+", "-", t.name.casefold()).strip("-") for t in themes[:5]]
 
 
+TOKENS_USED_UP = (
+    "Your organization has used this month's {limit:,.0f} AI coaching tokens; the coach is "
+    "back next month, or sooner on a bigger plan."
+)
+
+
+def _require_coaching(principal: Principal, field: str = "message") -> None:
+    """The organization's plan has the coach and this month's AI tokens are not used up."""
+    standing = entitlements.standing_of(principal.organization_id)
+    entitlements.require_feature(standing, "ai-coaching", field)
+    period = metering.billing_period_of(clock.utcnow())
+    used = metering.usage_for_period(principal, period).get("ai-tokens", 0.0)
+    entitlements.require_room(standing, "ai-tokens", used, field=field, message=TOKENS_USED_UP)
+
+
 def start_session(
     principal: Principal,
     assessment_id: str | None = None,
@@ -95,7 +111,8 @@ def start_session(
 ) -> CoachSessionItem:
     """A new session of the principal, about an assessment (and a vector or a theme of it)
     when given. NotFoundError when the assessment is not theirs to see; Forbidden when its
-    coaching is off; ValidationFailed for an unknown vector or theme."""
+    coaching is off; ValidationFailed for an unknown vector or theme or a plan without it."""
+    _require_coaching(principal, "assessment")
     context = build_context(principal, assessment_id or None, vector, theme)
     focus = context.focus_vector
     if assessment_id:
@@ -199,8 +216,10 @@ def check_message(text: object) -> str:
 
 
 def add_message(principal: Principal, session_id: str, text: object) -> CoachSessionItem:
-    """Append the person's message to their session (validated: 1–4000 characters)."""
+    """Append the person's message to their session (validated: 1–4000 characters), while
+    the plan has the coach and tokens left."""
     cleaned = check_message(text)
+    _require_coaching(principal)
     now = _now()
 
     def change(session: CoachSessionItem) -> None:

@@ -27,12 +27,16 @@ from sqlmodel import col, delete, select
 from ninevectors.models.principal import Principal
 from ninevectors.models.tables import SsoConnection, SsoDomain, UserCredential
 from ninevectors.services import secret_box
+from ninevectors.services.billing import entitlements
+from ninevectors.services.billing.plans import Feature
 from ninevectors.services.database import session_scope
 from ninevectors.services.errors import NotFoundError, ValidationFailed
 from ninevectors.services.identity import _common, auth, clock, roles
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.identity.schemas import InputModel
 from ninevectors.settings import get_settings
+
+SSO_FEATURE: Feature = "sso"
 
 CALLBACK_PATH = "/auth/sso/callback"
 MAX_DOMAINS = 50
@@ -434,9 +438,12 @@ def _store(organization_id: str, form: SsoSettingsInput, secret_encrypted: str) 
 
 
 def save_settings(principal: Principal, data: SsoSettingsInput | Mapping[str, Any]) -> SsoSettings:
-    """Create or change the organization's connection (admins). A blank secret keeps the
-    one set; the first save needs one."""
+    """Create or change the organization's connection (admins, on a plan with SSO). A blank
+    secret keeps the one set; the first save needs one. A connection saved before a downgrade
+    keeps signing people in (nobody is locked out) and can still be removed."""
     roles.require(principal, roles.ORG_MANAGE)
+    standing = entitlements.standing_of(principal.organization_id)
+    entitlements.require_feature(standing, SSO_FEATURE, "issuer")
     form = parse_settings(data)
     _check_grantable(principal, form)
     _check_break_glass(principal, form)
