@@ -104,3 +104,16 @@ def mark_past_due(app_env: dict[str, str], admin_email: str, days_ago: float) ->
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def operator_cli(app_env: dict[str, str], *arguments: str) -> str:
+    """``python -m ninevectors.cli ARGUMENTS`` against the running app's data; its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ninevectors.cli", *arguments],
+        env={**os.environ, **app_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

@@ -1,17 +1,28 @@
-"""Billing in a real browser, on the app the browser tests share (no Stripe key: billing is
+"""Billing in a real browser. On the app the browser tests share (no Stripe key: billing is
 off): the public pricing page, the Billing page for an admin and a member, single sign-on
-offered only on the plan that has it, and the dunning banner across the app."""
+offered only on the plan that has it, and the dunning banner across the app. Then, with the
+shared app swapped for one with billing on against localstripe (``billing_app``): an upgrade
+through Checkout whose signed webhook lands makes 360 reviews possible, the invoices show,
+and a failed payment shows the banner."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.app_server import RunningApp
-from tests.ui.helpers import log_in, mark_past_due
+from tests.fixtures.stripe_server import (
+    complete_checkout,
+    event_payload,
+    set_subscription_status,
+    sign,
+)
+from tests.ui.helpers import create_assessment, log_in, mark_past_due, operator_cli
 
 pytestmark = pytest.mark.ui
 
@@ -85,3 +96,45 @@ def test_a_failed_payment_shows_the_banner_on_every_page_for_admins(
     banner.get_by_role("link", name="Go to Billing").click()
     expect(page.get_by_role("heading", name="Billing", level=1)).to_be_visible()
     expect(page.locator("#dunning-banner")).to_contain_text("Payment failed")
+
+
+def _deliver(app_url: str, event_type: str, body: dict[str, Any]) -> None:
+    """What Stripe does after the event: a signed POST to the app's webhook route."""
+    payload = event_payload(event_type, body)
+    answer = httpx.post(
+        app_url + "/api/billing/webhook",
+        content=payload,
+        headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_an_upgrade_through_checkout_opens_360_reviews_and_a_failed_payment_warns(
+    page: Page, billing_app: RunningApp, stripe_server: str
+) -> None:
+    app_url = billing_app.url
+    operator_cli(billing_app.env, "billing", "sync")
+    email = _sign_up_from_pricing(page, app_url)
+    page.goto(app_url + "/admin/billing")
+    expect(page.locator("#no-invoices")).to_have_text("No invoices yet.")
+    page.get_by_role("button", name="Upgrade to Professional").click()
+    expect(page).to_have_url(re.compile(re.escape(stripe_server) + r"/checkout/cs_test_"))
+    session = complete_checkout(stripe_server, page.url.rsplit("/", 1)[-1])
+    _deliver(app_url, "checkout.session.completed", session)
+
+    page.goto(app_url + "/admin/billing")
+    expect(page.get_by_role("heading", name="Billing", level=1)).to_be_visible()
+    expect(page.get_by_text("Professional", exact=True)).to_be_visible()
+    expect(page.locator("#invoices")).to_contain_text("Paid")
+    create_assessment(
+        page, app_url, "Our first 360", kind="360-review", subject=f"Bill Admin <{email}>"
+    )
+
+    set_subscription_status(stripe_server, session["subscription"], "past_due")
+    invoice = {"id": "in_ui", "object": "invoice", "customer": session["customer"]}
+    _deliver(app_url, "invoice.payment_failed", invoice)
+    page.goto(app_url + "/dashboard")
+    expect(page.locator("#dunning-banner")).to_contain_text("Payment failed — update your")
+    page.goto(app_url + "/admin/billing")
+    expect(page.locator("#invoices")).to_contain_text("299.00 USD")
