@@ -47,6 +47,9 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 _sqlite_locks: dict[str, threading.RLock] = {}
 _sqlite_locks_guard = threading.Lock()
+# create_engine imports the driver: two threads importing psycopg at the same moment can meet a
+# partially initialised module (seen with the database and store readiness checks at once).
+driver_import_lock = threading.Lock()
 
 
 def sqlite_write_lock(database_url: str) -> threading.RLock:
@@ -70,7 +73,8 @@ def make_engine(database_url: str) -> sa.Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
-    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    with driver_import_lock:
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 @lru_cache(maxsize=1)

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ColumnElement
 
-from ninevectors.services.database import sqlite_write_lock
+from ninevectors.services.database import driver_import_lock, sqlite_write_lock
 from ninevectors.services.store import _versioned
 from ninevectors.services.store._common import (
     check_id,
@@ -109,19 +109,20 @@ def _create_engine(database_url: str) -> Engine:
     # standard library's decoder made that read take seconds.
     url = sa.make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        # jsonb values that psycopg decodes itself (text statements) use orjson as well.
-        from psycopg.types.json import set_json_loads
+        with driver_import_lock:
+            # jsonb values that psycopg decodes itself (text statements) use orjson as well.
+            from psycopg.types.json import set_json_loads
 
-        set_json_loads(orjson.loads)
-        # No ping on every checkout (a round trip per save): connections are recycled after
-        # half an hour, and a call that meets a dropped one is retried once (_reconnecting).
-        return sa.create_engine(
-            url,
-            pool_recycle=1800,
-            pool_size=get_settings().blocking_threads,
-            max_overflow=4,
-            json_deserializer=orjson.loads,
-        )
+            set_json_loads(orjson.loads)
+            # No ping on every checkout (a round trip per save): connections are recycled
+            # after half an hour, and a call meeting a dropped one is retried (_reconnecting).
+            return sa.create_engine(
+                url,
+                pool_recycle=1800,
+                pool_size=get_settings().blocking_threads,
+                max_overflow=4,
+                json_deserializer=orjson.loads,
+            )
     memory = url.database in (None, "", ":memory:")
     if not memory and not str(url.database).startswith("file:"):
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
