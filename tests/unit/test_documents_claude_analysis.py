@@ -238,3 +238,17 @@ def test_a_stored_analysis_without_the_new_fields_still_reads() -> None:
     item = claude_made.to_item()
     assert item["model"] == MODEL and item["fallbackReason"] is None
     assert AiAnalysis.model_validate(item) == claude_made
+
+
+def test_with_the_months_ai_tokens_used_up_claude_is_not_asked(
+    team: Team, claude_configured: ClaudeServer
+) -> None:
+    from ninevectors.services.identity import clock
+
+    metering.record_usage(team.org, "ai-tokens", 10_000_000, at=clock.utcnow())  # Enterprise
+    result = analysis.analyse(PLAN, embedded(PLAN), team.org)
+    assert result.method == "local" and not claude_configured.requests
+    assert result.fallback_reason == (
+        "Claude analysis unavailable (the plan's AI tokens for this month are used up); "
+        "local analysis used."
+    )

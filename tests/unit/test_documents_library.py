@@ -220,3 +220,22 @@ def test_stuck_document_is_picked_up_again(library_env: Team) -> None:
     queue.shutdown()  # a restart: the in-process queue is gone
     queue.runtime()  # the new process starts its worker and sweeps
     assert processed(library_env.alice, doc.id).processing.status == "completed"
+
+
+def _storage_metered(team: Team) -> float:
+    from datetime import UTC, datetime
+
+    from ninevectors.services import metering
+
+    period = metering.billing_period_of(datetime.now(UTC))
+    return metering.usage_for_period(team.alice, period)["storage-gb"]
+
+
+def test_uploads_and_deletes_keep_the_storage_level_current(library_env: Team) -> None:
+    first = upload(library_env.alice, "plan.pdf", samples.pdf_bytes())
+    second = upload(library_env.alice, "notes.md", b"# Notes\nMarket and strategy notes.")
+    both = first.file_metadata.file_size + second.file_metadata.file_size
+    assert _storage_metered(library_env) == pytest.approx(both / plans.GB, abs=1e-6)
+    documents.delete_document(library_env.alice, first.id)
+    remaining = second.file_metadata.file_size / plans.GB
+    assert _storage_metered(library_env) == pytest.approx(remaining, abs=1e-6)

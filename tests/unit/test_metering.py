@@ -61,3 +61,16 @@ def test_bad_usage_is_refused(metric_type: str, quantity: float, field: str) -> 
 def test_bad_billing_period_is_refused(period: str) -> None:
     with pytest.raises(ValidationFailed):
         metering.usage_for_period(VIEWER_A, period)
+
+
+def test_storage_is_a_level_carried_into_later_months() -> None:
+    metering.record_level("org_a", "storage-gb", 2.0, at=JANUARY)
+    metering.record_level("org_a", "storage-gb", 1.5, at=JANUARY + timedelta(days=2))
+    assert metering.usage_for_period(VIEWER_A, "2025-01")["storage-gb"] == pytest.approx(1.5)
+    assert metering.usage_for_period(VIEWER_A, "2025-03")["storage-gb"] == pytest.approx(1.5)
+    assert metering.usage_for_period(VIEWER_A, "2024-12")["storage-gb"] == 0.0
+
+
+def test_only_storage_is_a_level() -> None:
+    with pytest.raises(ValidationFailed):
+        metering.record_level("org_a", "api-calls", 1.0)

@@ -19,9 +19,11 @@ import numpy as np
 from ninevectors.framework import get_framework
 from ninevectors.models.document import MAX_ACTION_ITEMS, MAX_KEY_TOPICS, AiAnalysis
 from ninevectors.services import metering
+from ninevectors.services.billing import entitlements
 from ninevectors.services.claude import Usage
 from ninevectors.services.documents.claude_analysis import AnalysisUnavailable, get_analyser
 from ninevectors.services.documents.embeddings import get_embedder
+from ninevectors.services.identity import clock
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,9 @@ def action_items(text: str) -> list[str]:
     return found
 
 
+TOKENS_USED_UP = "the plan's AI tokens for this month are used up"
+
+
 def analyse_locally(text: str, chunk_embeddings: np.ndarray) -> AiAnalysis:
     return AiAnalysis(
         method="local",
@@ -143,6 +148,8 @@ def analyse(text: str, chunk_embeddings: np.ndarray, organization_id: str) -> Ai
     analyser = get_analyser()
     if analyser is None:
         return analyse_locally(text, chunk_embeddings)
+    if not _tokens_left(organization_id):
+        return _fallback(text, chunk_embeddings, AnalysisUnavailable(TOKENS_USED_UP))
     try:
         found = analyser.analyse(text)
     except AnalysisUnavailable as unavailable:
@@ -154,6 +161,14 @@ def analyse(text: str, chunk_embeddings: np.ndarray, organization_id: str) -> Ai
         return _fallback(text, chunk_embeddings, AnalysisUnavailable("unexpected error"))
     _meter(organization_id, found.usage)
     return found.analysis
+
+
+def _tokens_left(organization_id: str) -> bool:
+    """Whether the organization's plan has AI tokens left this month (entitlements decide)."""
+    now = clock.utcnow()
+    used = metering.organization_usage(organization_id, metering.billing_period_of(now))
+    standing = entitlements.standing_of(organization_id)
+    return entitlements.remaining(standing, "ai-tokens", used["ai-tokens"], now) > 0
 
 
 def _fallback(

@@ -13,6 +13,7 @@ from typing import Any
 
 from ninevectors.models.document import DocumentItem, FileMetadata, Processing
 from ninevectors.models.principal import Principal
+from ninevectors.services import metering
 from ninevectors.services.backends import get_blob_storage, get_store
 from ninevectors.services.billing import entitlements
 from ninevectors.services.billing.plans import GB
@@ -80,6 +81,11 @@ def storage_used(organization_id: str) -> int:
     return sum(int((i.get("fileMetadata") or {}).get("fileSize") or 0) for i in items)
 
 
+def _meter_storage(organization_id: str) -> None:
+    """Write the organization's storage level for billing (after an upload or a delete)."""
+    metering.record_level(organization_id, "storage-gb", storage_used(organization_id) / GB)
+
+
 def _check_plan_room(organization_id: str, size: int) -> None:
     standing = entitlements.standing_of(organization_id)
     entitlements.require_room(
@@ -125,6 +131,7 @@ def upload_document(
         if spooled is not None:
             spooled.path.unlink(missing_ok=True)
     c.bump_index(principal.organization_id)
+    _meter_storage(principal.organization_id)
     c.record("document.uploaded", principal, item.id, name=name, size=spooled.size)
     queue.enqueue_processing(principal.organization_id, item.id)
     return item
@@ -238,4 +245,5 @@ def delete_document(principal: Principal, document_id: str) -> None:
             blobs.delete(info.name)
     store.delete(c.CONTAINER, principal.organization_id, document.id)
     c.bump_index(principal.organization_id)
+    _meter_storage(principal.organization_id)
     c.record("document.deleted", principal, document.id, name=document.name)
