@@ -52,10 +52,17 @@ def _purge_ended_sessions() -> int:
     return purge_ended()
 
 
+def _queue_usage_reports() -> int:
+    from ninevectors.services.billing.usage_reports import queue_usage_reports
+
+    return queue_usage_reports()  # nothing while billing is off
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "scheduled reminders": _send_scheduled_reminders,
     "expired items purge": _purge_expired_items,
     "ended sessions purge": _purge_ended_sessions,
+    "usage reported to Stripe": _queue_usage_reports,
 }
 
 

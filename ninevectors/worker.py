@@ -19,6 +19,7 @@ import sys
 import threading
 
 from ninevectors.services import tasks
+from ninevectors.services.billing import usage_reports
 from ninevectors.services.documents import queue as documents_queue
 from ninevectors.services.observability.logs import configure_from_settings
 from ninevectors.services.reports import jobs as report_jobs
@@ -37,7 +38,8 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    queues = (documents_queue.QUEUE_NAME, report_jobs.QUEUE_NAME)  # imported: both registered
+    # imported: each registered
+    queues = (documents_queue.QUEUE_NAME, report_jobs.QUEUE_NAME, usage_reports.QUEUE_NAME)
     tasks.serve_as_worker()
     current = tasks.runtime()
     logging.info("task worker consuming %s", ", ".join(repr(name) for name in queues))

@@ -314,6 +314,34 @@ class BillingEvent(SQLModel, table=True):
     received_at: datetime = _when()
 
 
+class UsageReport(SQLModel, table=True):
+    """One batch of usage sent to Stripe as a meter event: written (with its ``identifier``)
+    before it is sent and marked ``reported_at`` once Stripe took it, so a retry resends the
+    same identifier (Stripe keeps one) and a later run only sends what is new."""
+
+    __tablename__ = "usage_reports"
+    __table_args__ = (
+        UniqueConstraint(
+            "organization_id", "metric_type", "billing_period", "batch",
+            name="uq_usage_reports_batch",
+        ),
+    )  # fmt: skip
+
+    report_id: int | None = Field(
+        default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True)
+    )
+    organization_id: str = Field(max_length=50, index=True)
+    metric_type: str = Field(max_length=50)
+    billing_period: str = Field(max_length=7)  # YYYY-MM
+    batch: int
+    identifier: str = Field(max_length=100, unique=True)  # the meter event's identifier
+    quantity: float = Field(sa_column=Column(Numeric(18, 6, asdecimal=False), nullable=False))
+    stripe_customer_id: str = Field(max_length=100)
+    event_timestamp: datetime = _when()
+    created_at: datetime = _when()
+    reported_at: datetime | None = _maybe_when()
+
+
 RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
     Organization,
     Subscription,
@@ -327,5 +355,6 @@ RELATIONAL_TABLES: tuple[type[SQLModel], ...] = (
     MfaRecoveryCode,
     SsoConnection,
     SsoDomain,
+    UsageReport,
     BillingEvent,
 )

@@ -229,3 +229,91 @@ def test_invoices_list_the_organizations_own_with_their_links(
     member = add_user(admin, "mia@alpha.example", Role.MEMBER).principal
     with pytest.raises(Forbidden):
         invoices.list_invoices(member)
+
+
+# ---- usage reported to Stripe as meter events ----------------------------------------------
+
+
+def _meter_events_of(stripe_env: str, event_name: str) -> list[dict[str, Any]]:
+    from tests.fixtures.stripe_server import meter_events
+
+    return [e for e in meter_events(stripe_env) if e["event_name"] == event_name]
+
+
+def test_usage_is_reported_once_per_batch_and_only_what_is_new(
+    stripe_env: str, admin: Principal
+) -> None:
+    from ninevectors.services import metering
+    from ninevectors.services.billing import usage_reports
+
+    subscribe(stripe_env, admin)
+    organization_id = admin.organization_id
+    metering.record_usage(organization_id, "ai-tokens", 1500)
+    metering.record_level(organization_id, "storage-gb", 0.25)
+    first = usage_reports.report_organization(organization_id)
+    assert first == usage_reports.Reported(sent=2, already_there=0)
+    [tokens] = _meter_events_of(stripe_env, "ninevectors_ai_tokens")
+    assert tokens["payload"]["value"] == "1500"
+    assert tokens["payload"]["stripe_customer_id"] == row_of(admin).stripe_customer_id
+    assert tokens["identifier"].startswith(f"nv-{organization_id}-ai-tokens-")
+    assert usage_reports.report_organization(organization_id) == usage_reports.Reported()
+    metering.record_usage(organization_id, "ai-tokens", 500)
+    assert usage_reports.report_organization(organization_id).sent == 1
+    values = [e["payload"]["value"] for e in _meter_events_of(stripe_env, "ninevectors_ai_tokens")]
+    assert values == ["1500", "500"]
+    [storage] = _meter_events_of(stripe_env, "ninevectors_storage_gb")
+    assert storage["payload"]["value"] == "0.25"
+
+
+def test_a_retry_after_a_lost_answer_sends_nothing_twice(stripe_env: str, admin: Principal) -> None:
+    from ninevectors.models.tables import UsageReport
+    from ninevectors.services import metering
+    from ninevectors.services.billing import usage_reports
+
+    subscribe(stripe_env, admin)
+    metering.record_usage(admin.organization_id, "ai-tokens", 700)
+    usage_reports.report_organization(admin.organization_id)
+    with session_scope() as db:  # as if the worker died after Stripe took the batch
+        for row in db.exec(select(UsageReport)).all():
+            row.reported_at = None
+            db.add(row)
+    again = usage_reports.report_organization(admin.organization_id)
+    assert again == usage_reports.Reported(sent=0, already_there=1)
+    assert len(_meter_events_of(stripe_env, "ninevectors_ai_tokens")) == 1
+    assert usage_reports.pending_batches(admin.organization_id) == []
+
+
+def test_a_batch_stripe_did_not_take_is_sent_by_the_next_run(
+    stripe_env: str, admin: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ninevectors.services import metering
+    from ninevectors.services.billing import usage_reports
+    from ninevectors.settings import get_settings
+
+    subscribe(stripe_env, admin)
+    metering.record_usage(admin.organization_id, "ai-tokens", 900)
+    monkeypatch.setenv("NINEVECTORS_STRIPE_API_BASE", "http://127.0.0.1:9")  # nobody there
+    get_settings.cache_clear()
+    with pytest.raises(Exception):  # noqa: B017 — the SDK's connection error, retried later
+        usage_reports.report_organization(admin.organization_id)
+    assert len(usage_reports.pending_batches(admin.organization_id)) == 1
+    monkeypatch.setenv("NINEVECTORS_STRIPE_API_BASE", stripe_env)
+    get_settings.cache_clear()
+    assert usage_reports.report_organization(admin.organization_id).sent == 1
+    [event] = _meter_events_of(stripe_env, "ninevectors_ai_tokens")
+    assert event["payload"]["value"] == "900"
+
+
+def test_the_periodic_job_queues_the_report_on_the_task_queue(
+    stripe_env: str, admin: Principal
+) -> None:
+    from ninevectors import jobs
+    from ninevectors.services import metering, tasks
+    from ninevectors.services.billing import usage_reports
+
+    subscribe(stripe_env, admin)
+    metering.record_usage(admin.organization_id, "ai-tokens", 42)
+    assert jobs.JOBS["usage reported to Stripe"]() == 1
+    tasks.join(usage_reports.QUEUE_NAME, timeout_seconds=30)
+    [event] = _meter_events_of(stripe_env, "ninevectors_ai_tokens")
+    assert event["payload"]["value"] == "42"
