@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     stripe_api_base: str = ""  # empty: Stripe's own API; tests point it at localstripe
     stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     billing_currency: str = "usd"
+    # The platform operator: super admins of this organization see the business metrics of
+    # every organization (aggregates only) at /admin/business. Empty: nobody. `make run`
+    # sets it to the demo organization.
+    operator_organization_id: str = ""
 
     load_demo_data: bool = True
 

@@ -19,5 +19,7 @@ fi
 
 port="${NINEVECTORS_PORT:-3000}"
 export NINEVECTORS_PORT="$port"
+# The demo organization's super admin is the platform operator (business metrics), unless set.
+export NINEVECTORS_OPERATOR_ORGANIZATION_ID="${NINEVECTORS_OPERATOR_ORGANIZATION_ID-org_acme_demo}"
 .venv/bin/python -m ninevectors.cli prepare
 exec .venv/bin/python -m ninevectors.cli serve

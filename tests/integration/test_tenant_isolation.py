@@ -46,6 +46,7 @@ from ninevectors.services.analytics import benchmarks_service
 from ninevectors.services.analytics import dashboard as analytics_dashboard
 from ninevectors.services.assessments import answers
 from ninevectors.services.backends import get_store, reset_backends
+from ninevectors.services.billing import business as billing_business
 from ninevectors.services.billing import checkout as billing_checkout
 from ninevectors.services.billing import invoices as billing_invoices
 from ninevectors.services.billing import mirror as billing_mirror
@@ -365,6 +366,9 @@ CALLS.update(
             p, "benchmarking"
         ),
         "mirror.set_plan_by_hand": lambda p, b: billing_mirror.set_plan_by_hand(p, "enterprise"),
+        "business.business_metrics": lambda p, b: billing_business.business_metrics(p),
+        "business.is_operator": lambda p, b: billing_business.is_operator(p),
+        "business.require_operator": lambda p, b: billing_business.require_operator(p),
     }
 )
 
