@@ -39,7 +39,7 @@ from ninevectors.state.wizard import WizardState
 
 STYLESHEETS = ["/styles.css"]
 # Feature page modules that declare their pages in a PAGES list.
-FEATURE_PAGE_MODULES = ("analytics", "coach", "documents", "billing", "pricing")
+FEATURE_PAGE_MODULES = ("analytics", "coach", "documents", "billing", "pricing", "business")
 
 
 def _api() -> Starlette:

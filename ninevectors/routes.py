@@ -28,6 +28,7 @@ class Route:
     ADMIN_OUTBOX = "/admin/outbox"
     ADMIN_SSO = "/admin/sso"
     ADMIN_BILLING = "/admin/billing"
+    ADMIN_BUSINESS = "/admin/business"
     # Backend routes (not pages): the session cookie is set and cleared over plain HTTP.
     SESSION_COOKIE = "/auth/session"
     SIGNED_OUT = "/auth/signed-out"
