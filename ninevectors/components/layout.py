@@ -33,6 +33,7 @@ SIGNED_IN_ITEMS: tuple[NavItem, ...] = (
     NavItem("Profile", Route.PROFILE, "user"),
 )
 PEOPLE_ITEM = NavItem("People", Route.ADMIN_USERS, "users")
+OPERATOR_ITEM = NavItem("Business metrics", Route.ADMIN_BUSINESS, "chart-line")
 ADMIN_ITEMS: tuple[NavItem, ...] = (
     NavItem("Organization", Route.ADMIN_ORGANIZATION, "building-2"),
     NavItem("Single sign-on", Route.ADMIN_SSO, "key-round"),
@@ -110,6 +111,7 @@ def _nav_items() -> rx.Component:
                 SessionState.can_manage_organization,
                 rx.vstack(*[_nav_link(item) for item in ADMIN_ITEMS], spacing="1", width="100%"),
             ),
+            rx.cond(SessionState.platform_operator, _nav_link(OPERATOR_ITEM)),
             spacing="1",
             width="100%",
         ),
@@ -151,6 +153,10 @@ def _mobile_menu() -> rx.Component:
                         rx.fragment(
                             *[rx.menu.item(rx.link(i.label, href=i.href)) for i in ADMIN_ITEMS]
                         ),
+                    ),
+                    rx.cond(
+                        SessionState.platform_operator,
+                        rx.menu.item(rx.link(OPERATOR_ITEM.label, href=OPERATOR_ITEM.href)),
                     ),
                 ),
                 rx.fragment(*[rx.menu.item(rx.link(i.label, href=i.href)) for i in NAV_ITEMS]),

@@ -16,6 +16,7 @@ import reflex as rx
 
 from ninevectors.models.principal import Principal
 from ninevectors.routes import Route, safe_next
+from ninevectors.services.billing import business as billing_business
 from ninevectors.services.billing import overview as billing_overview
 from ninevectors.services.errors import ConflictError, Forbidden, NotFoundError, ValidationFailed
 from ninevectors.services.executor import run_blocking
@@ -57,6 +58,7 @@ class SessionState(rx.State):
     # The dunning banner billing admins see on every page (read once per page load).
     billing_banner: str = ""
     billing_read_only: bool = False
+    platform_operator: bool = False  # sees the business metrics (settings only, no read)
 
     def _client(self) -> tuple[str | None, str | None]:
         ip_address = self.router.session.client_ip or None
@@ -74,6 +76,7 @@ class SessionState(rx.State):
         self.allowed = False
         self.billing_banner = ""
         self.billing_read_only = False
+        self.platform_operator = False
 
     async def _remember(self, principal: Principal) -> None:
         if (principal.user_id, principal.role) == (self.user_id, self.role):
@@ -88,6 +91,7 @@ class SessionState(rx.State):
         self.organization_name = organization.name
         self.brand_color = organization.settings.branding.colors.primary or DEFAULT_BRAND_COLOR
         self.permissions = sorted(roles.permissions_of(principal.role))
+        self.platform_operator = billing_business.is_operator(principal)
 
     async def _principal(self) -> Principal | None:
         """The live session's principal (its expiry pushed back), or None."""

@@ -42,21 +42,36 @@ def _seen(login: LoginResult) -> dict[str, Any]:
         answer = await browser.open("/admin/business", BusinessState.load)
         state = await browser.state(BusinessState)
         return {"errors": answer.errors, "allowed": state.allowed, "mrr": state.mrr,
-                "months": len(state.months), "traces": len(state.chart.data)}  # fmt: skip
+                "months": len(state.months), "traces": len(state.chart.data),
+                "nav": state.platform_operator}  # fmt: skip
 
     return run(scenario)
 
 
 def test_the_operator_sees_the_figures_and_the_chart(operator_admin: LoginResult) -> None:
     seen = _seen(super_admin_of(operator_admin, "sam@operator.example"))
-    assert seen == {"errors": [], "allowed": True, "mrr": "0.00 USD", "months": 12, "traces": 4}
+    assert seen == {
+        "errors": [],
+        "allowed": True,
+        "mrr": "0.00 USD",
+        "months": 12,
+        "traces": 4,
+        "nav": True,
+    }
 
 
 def test_an_admin_of_the_operator_organization_is_not_allowed(
     operator_admin: LoginResult,
 ) -> None:
     seen = _seen(operator_admin)
-    assert seen == {"errors": [], "allowed": False, "mrr": "", "months": 0, "traces": 0}
+    assert seen == {
+        "errors": [],
+        "allowed": False,
+        "mrr": "",
+        "months": 0,
+        "traces": 0,
+        "nav": False,
+    }
 
 
 def test_a_super_admin_of_another_organization_is_not_allowed(
@@ -65,6 +80,7 @@ def test_a_super_admin_of_another_organization_is_not_allowed(
     other = support.sign_up("zed@zeta.example", "Zeta Ltd")
     seen = _seen(super_admin_of(other, "sue@zeta.example"))
     assert seen["allowed"] is False and seen["mrr"] == "" and seen["months"] == 0
+    assert seen["nav"] is False
 
 
 def test_the_page_builds() -> None:

@@ -45,6 +45,7 @@ PURE = {
     "ninevectors.services.analytics.bands.band_of": "maps a score to its band",
     "ninevectors.services.documents.evidence.document_id_of": "parses a 'doc:<id>' reference",
     "ninevectors.services.documents.evidence.reference": "formats a 'doc:<id>' reference",
+    "ninevectors.services.billing.business.is_operator": "compares the principal to a setting",
     # sets a context variable (who acts, for the logs): it must run in the event's own context
     "ninevectors.services.observability.context.bind_principal": "sets a context variable",
 }
