@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.app_server import RunningApp
+from tests.fixtures.stripe_server import API_KEY as STRIPE_API_KEY
 from tests.fixtures.stripe_server import (
     complete_checkout,
     event_payload,
@@ -130,6 +131,18 @@ def test_an_upgrade_through_checkout_opens_360_reviews_and_a_failed_payment_warn
     create_assessment(
         page, app_url, "Our first 360", kind="360-review", subject=f"Bill Admin <{email}>"
     )
+
+    # Cancelled in the Customer Portal (Stripe-hosted): the plan stays until the period ends.
+    httpx.post(
+        f"{stripe_server}/v1/subscriptions/{session['subscription']}",
+        data={"cancel_at_period_end": "true"},
+        auth=(STRIPE_API_KEY, ""),
+        timeout=10,
+    ).raise_for_status()
+    _deliver(app_url, "customer.subscription.updated", {"customer": session["customer"]})
+    page.goto(app_url + "/admin/billing")
+    expect(page.get_by_text("Ends on")).to_be_visible()
+    expect(page.get_by_text("Professional", exact=True)).to_be_visible()
 
     set_subscription_status(stripe_server, session["subscription"], "past_due")
     invoice = {"id": "in_ui", "object": "invoice", "customer": session["customer"]}
