@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from ninevectors.components.forms import link_button
+from ninevectors.components.forms import link_button, not_allowed
 from ninevectors.framework import get_framework
 from ninevectors.routes import Route
 from ninevectors.state.session import SessionState
@@ -266,4 +266,16 @@ def app_shell(*content: rx.Component) -> rx.Component:
             width="100%",
         ),
         width="100%",
+    )
+
+
+def guarded_shell(state: type[SessionState], *content: rx.Component) -> rx.Component:
+    """A page for those ``state`` allows: a spinner while the session is checked, then the
+    content or "not allowed" (the state loads no data for the latter)."""
+    return app_shell(
+        rx.cond(
+            SessionState.is_authenticated,
+            rx.cond(state.allowed, rx.fragment(*content), not_allowed()),
+            rx.spinner(aria_label="Loading"),
+        )
     )

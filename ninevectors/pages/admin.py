@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ninevectors.components.forms import error_callout, field, not_allowed, notice_callout, pager
-from ninevectors.components.layout import app_shell
+from ninevectors.components.forms import error_callout, field, notice_callout, pager
+from ninevectors.components.layout import guarded_shell
 from ninevectors.components.tables import table_header
 from ninevectors.state.admin_audit import (
     SEVERITIES,
@@ -21,17 +21,6 @@ from ninevectors.state.admin_audit import (
 from ninevectors.state.admin_organization import AdminOrganizationState
 from ninevectors.state.admin_users import AdminUsersState, InvitationRow, UserRow
 from ninevectors.state.session import SessionState
-
-
-def _guarded(state: type[SessionState], *content: rx.Component) -> rx.Component:
-    return app_shell(
-        rx.cond(
-            SessionState.is_authenticated,
-            rx.cond(state.allowed, rx.fragment(*content), not_allowed()),
-            rx.spinner(aria_label="Loading"),
-        )
-    )
-
 
 # --- users -----------------------------------------------------------------------------------
 
@@ -221,7 +210,7 @@ def _invite_form() -> rx.Component:
 
 
 def admin_users() -> rx.Component:
-    return _guarded(
+    return guarded_shell(
         AdminUsersState,
         rx.heading("People", size="8", as_="h1"),
         rx.text(
@@ -265,7 +254,7 @@ def admin_users() -> rx.Component:
 
 def admin_organization() -> rx.Component:
     state = AdminOrganizationState
-    return _guarded(
+    return guarded_shell(
         state,
         rx.heading("Organization settings", size="8", as_="h1"),
         rx.text("Plan: ", rx.text.strong(state.plan), color=rx.color("gray", 11)),
@@ -384,7 +373,7 @@ def _audit_row(row: AuditRow) -> rx.Component:
 
 def admin_audit() -> rx.Component:
     state = AdminAuditState
-    return _guarded(
+    return guarded_shell(
         state,
         rx.heading("Audit log", size="8", as_="h1"),
         rx.text("Every change people make, newest first.", color=rx.color("gray", 11)),
@@ -453,7 +442,7 @@ def _outbox_row(row: OutboxRow) -> rx.Component:
 
 
 def admin_outbox() -> rx.Component:
-    return _guarded(
+    return guarded_shell(
         AdminOutboxState,
         rx.heading("E-mail outbox", size="8", as_="h1"),
         rx.text(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ninevectors.components.forms import error_callout, field, not_allowed, notice_callout
-from ninevectors.components.layout import app_shell
+from ninevectors.components.forms import error_callout, field, notice_callout
+from ninevectors.components.layout import guarded_shell
 from ninevectors.routes import Route
 from ninevectors.state.admin_sso import BREAK_GLASS_PREFIX, PRESETS, AdminOption, AdminSsoState
 from ninevectors.state.session import SessionState
@@ -268,10 +268,4 @@ def admin_sso() -> rx.Component:
             margin_top="1em",
         ),
     )
-    return app_shell(
-        rx.cond(
-            SessionState.is_authenticated,
-            rx.cond(state.allowed, content, not_allowed()),
-            rx.spinner(aria_label="Loading"),
-        )
-    )
+    return guarded_shell(state, content)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ninevectors.components.forms import error_callout, not_allowed, notice_callout
-from ninevectors.components.layout import app_shell
+from ninevectors.components.forms import error_callout, notice_callout
+from ninevectors.components.layout import guarded_shell
 from ninevectors.pages.registry import PageSpec
 from ninevectors.routes import Route
 from ninevectors.state.billing import (
@@ -190,13 +190,7 @@ def _content() -> rx.Component:
 
 
 def billing_page() -> rx.Component:
-    return app_shell(
-        rx.cond(
-            BillingState.allowed,
-            _content(),
-            rx.cond(BillingState.is_authenticated, not_allowed(), rx.spinner(aria_label="Loading")),
-        )
-    )
+    return guarded_shell(BillingState, _content())
 
 
 PAGES: list[PageSpec] = [

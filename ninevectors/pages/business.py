@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from ninevectors.components.business_chart import business_chart
-from ninevectors.components.forms import error_callout, not_allowed
-from ninevectors.components.layout import app_shell
+from ninevectors.components.forms import error_callout
+from ninevectors.components.layout import guarded_shell
 from ninevectors.pages.registry import PageSpec
 from ninevectors.routes import Route
 from ninevectors.state.business import BusinessState, MonthRow
@@ -95,14 +95,7 @@ def _content() -> rx.Component:
 
 
 def business_page() -> rx.Component:
-    state = BusinessState
-    return app_shell(
-        rx.cond(
-            state.allowed,
-            _content(),
-            rx.cond(state.is_authenticated, not_allowed(), rx.spinner(aria_label="Loading")),
-        )
-    )
+    return guarded_shell(BusinessState, _content())
 
 
 PAGES: list[PageSpec] = [

@@ -6,14 +6,23 @@ import contextlib
 import hashlib
 import secrets
 import uuid
+from datetime import datetime
 from typing import Any
 
 from ninevectors.models.principal import Principal
 from ninevectors.services import audit
 from ninevectors.services.backends import get_store
 from ninevectors.services.errors import NotFoundError
+from ninevectors.services.identity import clock
 from ninevectors.services.store._common import paused_gc
-from ninevectors.services.store.base import DocumentStore, Filter, Item, NotFound, Query
+from ninevectors.services.store.base import (
+    DocumentStore,
+    Filter,
+    Item,
+    NotFound,
+    PatchOperation,
+    Query,
+)
 
 ORGANIZATIONS = "organizations"
 USERS = "users"
@@ -78,6 +87,17 @@ def delete_quietly(container: str, organization_id: str, item_id: str) -> None:
     """Remove an item as compensation for a failed multi-step change."""
     with contextlib.suppress(NotFound):
         store().delete(container, organization_id, item_id)
+
+
+def touch_last_login(organization_id: str, user_id: str, now: datetime) -> None:
+    """Note the sign-in on the user item (a user removed meanwhile is simply skipped)."""
+    with contextlib.suppress(NotFound):
+        store().patch(
+            USERS,
+            organization_id,
+            user_id,
+            [PatchOperation("set", "/auth/lastLogin", clock.iso(now))],
+        )
 
 
 def record(

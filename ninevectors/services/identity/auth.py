@@ -10,7 +10,6 @@ Passwords are never logged or audited.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NoReturn
@@ -25,7 +24,6 @@ from ninevectors.services.errors import Forbidden, NotFoundError, ValidationFail
 from ninevectors.services.identity import _common, clock, mfa, passwords, sessions
 from ninevectors.services.identity.schemas import ChangePasswordInput, LoginInput
 from ninevectors.services.identity.sessions import LoginResult
-from ninevectors.services.store.base import NotFound, PatchOperation
 
 GENERIC_LOGIN_ERROR = "E-mail or password is incorrect."
 
@@ -130,16 +128,6 @@ def _register_success(credential: UserCredential, password: str, now: datetime) 
             row.password_hash = passwords.hash_password(password)
         row.updated_at = now
         db.add(row)
-
-
-def _touch_last_login(organization_id: str, user_id: str, now: datetime) -> None:
-    with contextlib.suppress(NotFound):
-        _common.store().patch(
-            _common.USERS,
-            organization_id,
-            user_id,
-            [PatchOperation("set", "/auth/lastLogin", clock.iso(now))],
-        )
 
 
 def _anonymous(
@@ -247,7 +235,7 @@ def login(
     sso.check_password_login_allowed(credential.organization_id, credential.user_id)
     _register_success(credential, data.password, now)
     _admitted_in(data.email, client, moment)
-    _touch_last_login(credential.organization_id, credential.user_id, now)
+    _common.touch_last_login(credential.organization_id, credential.user_id, now)
     result = mfa.after_first_factor(
         credential.user_id, credential.organization_id, role, ip_address, user_agent
     )

@@ -14,7 +14,6 @@ SHA-256 hashes. Neither codes nor keys are ever logged or audited.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -128,10 +127,6 @@ def _normalized(code: object) -> str:
     return cleaned
 
 
-def _code_hash(normalized: str) -> str:
-    return hashlib.sha256(normalized.encode()).hexdigest()
-
-
 def _new_recovery_code() -> str:
     raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"
@@ -163,7 +158,7 @@ def _claim_recovery_code(user_id: str, normalized: str) -> bool:
         claimed = db.exec(
             update(MfaRecoveryCode)
             .where(
-                col(MfaRecoveryCode.code_hash) == _code_hash(normalized),
+                col(MfaRecoveryCode.code_hash) == _common.token_hash(normalized),
                 col(MfaRecoveryCode.user_id) == user_id,
                 col(MfaRecoveryCode.used_at).is_(None),
             )
@@ -197,7 +192,9 @@ def _replace_recovery_codes(user_id: str) -> list[str]:
     with session_scope() as db:
         db.exec(delete(MfaRecoveryCode).where(col(MfaRecoveryCode.user_id) == user_id))
         for code in codes:
-            db.add(MfaRecoveryCode(code_hash=_code_hash(_normalized(code)), user_id=user_id))
+            db.add(
+                MfaRecoveryCode(code_hash=_common.token_hash(_normalized(code)), user_id=user_id)
+            )
     return codes
 
 

@@ -17,7 +17,6 @@ audited.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,7 +46,6 @@ from ninevectors.services.identity import users as user_service
 from ninevectors.services.identity.roles import Role
 from ninevectors.services.identity.schemas import EmailInput
 from ninevectors.services.identity.sessions import LoginResult
-from ninevectors.services.store.base import NotFound, PatchOperation
 
 STATE_TTL = 600  # seconds from "Continue with SSO" to the provider's answer
 MAX_PARAM_LENGTH = 2000
@@ -385,16 +383,6 @@ def _refused(
     )
 
 
-def _touch_last_login(organization_id: str, user_id: str, now: datetime) -> None:
-    with contextlib.suppress(NotFound):
-        _common.store().patch(
-            _common.USERS,
-            organization_id,
-            user_id,
-            [PatchOperation("set", "/auth/lastLogin", clock.iso(now))],
-        )
-
-
 def _sign_in(
     pending: dict[str, Any], code: str, ip_address: str | None, user_agent: str | None
 ) -> LoginResult | mfa.MfaChallenge:
@@ -405,7 +393,7 @@ def _sign_in(
     email = _claimed_email(connection, claims)
     now = clock.utcnow()
     user_id, role = _account(connection, email, claims, pending.get("invitation"), now)
-    _touch_last_login(connection.organization_id, user_id, now)
+    _common.touch_last_login(connection.organization_id, user_id, now)
     result = mfa.after_first_factor(
         user_id,
         connection.organization_id,
